@@ -1,0 +1,190 @@
+import { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import { BusRecord } from '@iot/contracts';
+import { BusSubscription, MessageBus, SubscribeOptions } from './message-bus';
+
+export interface KafkaBusConfig {
+  brokers: string[];
+  clientId: string;
+  /** Partitions of topics this bus creates; -1 takes the broker's default. */
+  topicPartitions?: number;
+  /** Replication of topics this bus creates; -1 takes the broker's default. */
+  topicReplication?: number;
+  /** How long subscribe() waits for the group to form before it fails. */
+  joinTimeoutMs?: number;
+}
+
+/**
+ * MessageBus on Kafka (kafkajs). The producer is idempotent with acks from all in-sync
+ * replicas, so an acknowledged send survives a broker failover and retries never
+ * duplicate. Topics are created on first use with the configured partitions and replication.
+ */
+export class KafkaBus extends MessageBus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly knownTopics = new Set<string>();
+  private connecting?: Promise<void>;
+
+  constructor(
+    private readonly config: KafkaBusConfig,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => {
+        const { message, ...rest } = entry.log;
+        const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+        this.logger[level]({ kafka: { namespace: entry.namespace, ...rest } }, message);
+      },
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  /** Connects the producer and the admin client; called once at boot. */
+  connect(): Promise<void> {
+    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    return this.connecting;
+  }
+
+  async send(records: BusRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<string, BusRecord[]>();
+    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    await this.ensureTopics([...byTopic.keys()]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, batch]) => ({
+        topic,
+        messages: batch.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
+    await this.connect();
+    await this.ensureTopics(options.topics);
+    const startAt = options.fromBeginning ? new Map<string, string>() : await this.endOffsetsOfUncommitted(options.groupId, options.topics);
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 15_000,
+      heartbeatInterval: 1_000,
+      // Long polls end early when records arrive, so this bounds only how long an idle
+      // consumer takes to notice disconnect() (and thus shutdown and rebalances).
+      maxWaitTimeInMs: 1_000,
+      retry: { retries: 10 },
+    });
+    this.consumers.add(consumer);
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumer group ${options.groupId} did not form within ${this.config.joinTimeoutMs ?? 30_000} ms`)),
+        this.config.joinTimeoutMs ?? 30_000,
+      );
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+          for (const partition of partitions) {
+            const offset = startAt.get(`${topic}:${partition}`);
+            if (offset !== undefined) consumer.seek({ topic, partition, offset });
+          }
+        }
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      eachMessage: ({ topic, message }) => options.handler(toBusRecord(topic, message)),
+    });
+    try {
+      await joined;
+    } catch (error) {
+      await this.closeConsumer(consumer);
+      throw error;
+    }
+    return { close: () => this.closeConsumer(consumer) };
+  }
+
+  async ping(): Promise<void> {
+    await this.connect();
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((consumer) => this.closeConsumer(consumer)));
+    if (this.connecting) {
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    }
+  }
+
+  private async closeConsumer(consumer: Consumer): Promise<void> {
+    this.consumers.delete(consumer);
+    await consumer.disconnect();
+  }
+
+  /**
+   * A new group that starts "from the latest record" would otherwise resolve that position
+   * lazily, after it joins, and miss whatever is sent in between. Taking the end offsets of
+   * the partitions the group has never committed *before* joining, and seeking there once
+   * assigned, makes subscribe() exact: every record sent after it is called is consumed.
+   */
+  private async endOffsetsOfUncommitted(groupId: string, topics: string[]): Promise<Map<string, string>> {
+    const startAt = new Map<string, string>();
+    for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId, topics })) {
+      const fresh = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
+      if (fresh.size === 0) continue;
+      for (const end of await this.admin.fetchTopicOffsets(topic)) {
+        if (fresh.has(end.partition)) startAt.set(`${topic}:${end.partition}`, end.offset);
+      }
+    }
+    return startAt;
+  }
+
+  private async ensureTopics(topics: string[]): Promise<void> {
+    if (topics.every((topic) => this.knownTopics.has(topic))) return;
+    (await this.admin.listTopics()).forEach((topic) => this.knownTopics.add(topic));
+    const missing = topics.filter((topic) => !this.knownTopics.has(topic));
+    if (missing.length === 0) return;
+    // Another node may create the same topic at the same moment: createTopics then resolves
+    // false. waitForLeaders makes the first send after creation find a leader.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: this.config.topicPartitions ?? -1,
+        replicationFactor: this.config.topicReplication ?? -1,
+      })),
+    });
+    missing.forEach((topic) => this.knownTopics.add(topic));
+  }
+}
+
+function toBusRecord(topic: string, message: KafkaMessage): BusRecord {
+  return {
+    topic,
+    key: message.key?.toString('utf8') ?? null,
+    value: message.value,
+    headers: toStringHeaders(message.headers),
+  };
+}
+
+function toStringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+import { hostname } from 'node:os';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { EnvBool, EnvEnum, EnvInt, EnvList, EnvPort, EnvUrl } from './env-decorators';
+
+type Class<T = object> = new (...args: any[]) => T; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables every process has: HTTP listener, logging, node identity. */
+export class BaseEnv {
+  /** Port of the HTTP API, health, metrics and OpenAPI document. */
+  @EnvPort()
+  HTTP_PORT = 8080;
+
+  /** Address the HTTP listener binds to. */
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+
+  @EnvEnum(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** This process's identity in the cluster (presence, consumer groups, metrics). */
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, { message: 'must be 1-63 letters, digits, dots, dashes or underscores' })
+  NODE_ID = `${hostname()}-${process.pid}`.replace(/[^a-zA-Z0-9._-]/g, '-').slice(0, 63);
+
+  /** Grace period for in-flight work after SIGTERM before the process exits. */
+  @EnvInt(0, 600_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+}
+
+/** Kafka connection (cluster mode). */
+export function WithKafka<B extends Class>(Base: B) {
+  class KafkaEnv extends Base {
+    /** Comma-separated bootstrap brokers. */
+    @EnvList(/^[^\s:,]+:\d{1,5}$/, 'host:port')
+    KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
+
+    /** Prefix of the Kafka client id; the node id is appended. */
+    @Matches(/^[a-zA-Z0-9._-]+$/)
+    KAFKA_CLIENT_ID = 'iot-platform';
+  }
+  return KafkaEnv;
+}
+
+/** Redis connection (cluster mode). */
+export function WithRedis<B extends Class>(Base: B) {
+  class RedisEnv extends Base {
+    @EnvUrl(['redis', 'rediss'])
+    REDIS_URL = 'redis://127.0.0.1:6379';
+  }
+  return RedisEnv;
+}
+
+/** Database connection: `postgres://` for PostgreSQL, `pglite://<dir>` or `pglite://memory` for the embedded database. */
+export function WithDatabase<B extends Class>(Base: B, defaults: { url: string; migrate: boolean }) {
+  class DatabaseEnv extends Base {
+    @EnvUrl(['postgres', 'postgresql', 'pglite'])
+    DATABASE_URL = defaults.url;
+
+    /** Run pending migrations at boot (standalone default); cluster mode runs them as a separate step. */
+    @EnvBool()
+    DATABASE_MIGRATE = defaults.migrate;
+  }
+  return DatabaseEnv;
+}
+
+/** The operator key that administers projects (see the registry's REST API). */
+export function WithOperatorKey<B extends Class>(Base: B) {
+  class OperatorKeyEnv extends Base {
+    @IsOptional()
+    @Length(16, 256, { message: 'must be 16 to 256 characters long' })
+    IOT_OPERATOR_KEY?: string;
+  }
+  return OperatorKeyEnv;
+}

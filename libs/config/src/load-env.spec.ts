@@ -1,0 +1,51 @@
+import { BaseEnv, WithDatabase, WithKafka } from './base-env';
+import { ConfigError } from './config-error';
+import { EnvBool } from './env-decorators';
+import { loadEnv } from './load-env';
+
+class SampleEnv extends WithDatabase(WithKafka(BaseEnv), { url: 'pglite://memory', migrate: true }) {
+  @EnvBool()
+  FEATURE = false;
+}
+
+describe(loadEnv.name, () => {
+  it('should apply defaults when nothing is set', () => {
+    const env = loadEnv(SampleEnv, {});
+    expect(env.HTTP_PORT).toBe(8080);
+    expect(env.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(env.DATABASE_URL).toBe('pglite://memory');
+    expect(env.DATABASE_MIGRATE).toBe(true);
+    expect(env.FEATURE).toBe(false);
+  });
+
+  it('should convert numbers, booleans and lists', () => {
+    const env = loadEnv(SampleEnv, { HTTP_PORT: '9000', FEATURE: 'true', KAFKA_BROKERS: 'a:1, b:2' });
+    expect(env.HTTP_PORT).toBe(9000);
+    expect(env.FEATURE).toBe(true);
+    expect(env.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+  });
+
+  it('should treat an empty variable as unset', () => {
+    expect(loadEnv(SampleEnv, { HTTP_PORT: '' }).HTTP_PORT).toBe(8080);
+  });
+
+  it('should name every bad variable and the value it saw', () => {
+    let error: unknown;
+    try {
+      loadEnv(SampleEnv, { HTTP_PORT: 'abc', FEATURE: 'yes', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'nohostport' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^HTTP_PORT: .*must be an integer.*\(got "abc"\)$/m);
+    expect(problems).toMatch(/^FEATURE: must be true or false \(got "yes"\)$/m);
+    expect(problems).toMatch(/^DATABASE_URL: must be a URL starting with postgres:\/\/.*\(got "mysql:\/\/x"\)$/m);
+    expect(problems).toMatch(/^KAFKA_BROKERS: must be a comma-separated list of host:port/m);
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('should reject a port out of range', () => {
+    expect(() => loadEnv(SampleEnv, { HTTP_PORT: '70000' })).toThrow(/HTTP_PORT: must be at most 65535/);
+  });
+});

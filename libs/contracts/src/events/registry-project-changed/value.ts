@@ -1,0 +1,22 @@
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export const PROJECT_CHANGES = ['created', 'updated', 'deleted'] as const;
+export type ProjectChange = (typeof PROJECT_CHANGES)[number];
+
+/** Value of `registry.project.changed.v1`. */
+export class RegistryProjectChangedValue {
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/)
+  projectId: string;
+
+  @IsIn(PROJECT_CHANGES)
+  change: ProjectChange;
+
+  /** The project's name after the change; absent on `deleted`. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @IsISO8601()
+  occurredAt: string;
+}

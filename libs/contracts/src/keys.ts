@@ -1,0 +1,11 @@
+/**
+ * Record keys. Kafka orders records per key within a partition, so the key says what must
+ * stay in order: everything about one device is keyed by that device, everything about a
+ * project (and not a device) by the project.
+ */
+export const RecordKeys = {
+  /** Key of project-scoped records. */
+  project: (projectId: string): string => projectId,
+  /** Key of device-scoped records: per-device order holds across every topic keyed this way. */
+  device: (projectId: string, deviceId: string): string => `${projectId}/${deviceId}`,
+} as const;

@@ -1,0 +1,24 @@
+/**
+ * Every Kafka topic of the platform, and the only place a topic name is written.
+ *
+ * Names follow `<domain>.<entity>.<event>.v<N>`: a breaking change to a message schema is a
+ * new topic (`.v2`) that producers and consumers move to independently.
+ */
+export const Topics = {
+  /** A project was created, renamed or deleted in the device registry. Key: project id. */
+  RegistryProjectChangedV1: 'registry.project.changed.v1',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+/** Suffix of the dead-letter topic that holds the records a consumer could not accept. */
+const DEAD_LETTER_SUFFIX = '.dlt';
+
+/**
+ * The dead-letter topic for a source topic: a record that fails validation (malformed,
+ * unknown schema version) or that a handler rejects as permanently invalid lands here,
+ * with headers saying why (see {@link Headers}).
+ */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}${DEAD_LETTER_SUFFIX}`;
+}
