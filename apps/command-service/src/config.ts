@@ -1,0 +1,16 @@
+import { BaseEnv, WithDatabase, WithKafka, WithRedis, loadEnv } from '@iot/config';
+import { commandEntities, commandMigrations } from '@iot/commands';
+import { RuntimeConfig, baseRuntimeConfig, clusterAdapters, databaseConfig } from '@iot/runtime';
+
+export class CommandServiceEnv extends WithDatabase(WithRedis(WithKafka(BaseEnv)), { url: 'postgres://iot:iot@127.0.0.1:5432/iot', migrate: false }) {
+  override HTTP_PORT = 8092;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const e = loadEnv(CommandServiceEnv, env);
+  return {
+    ...baseRuntimeConfig('command-service', e),
+    ...clusterAdapters(e),
+    database: { ...databaseConfig(e), entities: commandEntities, migrations: commandMigrations },
+  };
+}

@@ -1,0 +1,5 @@
+import { runService } from '@iot/runtime';
+import { AppModule } from './app.module';
+import { loadConfig } from './config';
+
+void runService({ title: 'iot-platform MQTT gateway', loadConfig, rootModule: AppModule.forRoot });

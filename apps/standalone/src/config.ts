@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { BaseEnv, WithDatabase, WithOperatorKey, loadEnv } from '@iot/config';
+import { commandEntities, commandMigrations } from '@iot/commands';
+import { registryEntities, registryMigrations } from '@iot/registry';
+import { ruleEntities, ruleMigrations } from '@iot/rules';
+import { RuntimeConfig, baseRuntimeConfig, databaseConfig } from '@iot/runtime';
+
+/**
+ * Standalone mode: the four services in one process with the in-process bus, in-memory
+ * state and the embedded database (PGlite, persisted under `.data/` by default), so
+ * `npm start` needs nothing installed. Point DATABASE_URL at PostgreSQL to keep the data there.
+ */
+export class StandaloneEnv extends WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true })) {}
+
+export interface StandaloneConfig extends RuntimeConfig {
+  operatorKey: string;
+  /** Whether the operator key was generated for this run (IOT_OPERATOR_KEY unset). */
+  operatorKeyGenerated: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConfig {
+  const e = loadEnv(StandaloneEnv, env);
+  return {
+    ...baseRuntimeConfig('standalone', e),
+    bus: { driver: 'in-process' },
+    state: { driver: 'memory' },
+    database: {
+      ...databaseConfig(e),
+      entities: [...registryEntities, ...commandEntities, ...ruleEntities],
+      migrations: [...registryMigrations, ...commandMigrations, ...ruleMigrations],
+    },
+    // Never run without an operator key: a fresh one per run is safe and lets a newcomer try the API.
+    operatorKey: e.IOT_OPERATOR_KEY ?? randomBytes(24).toString('base64url'),
+    operatorKeyGenerated: e.IOT_OPERATOR_KEY === undefined,
+  };
+}

@@ -1,0 +1,13 @@
+import { runService } from '@iot/runtime';
+import { AppModule } from './app.module';
+import { StandaloneConfig, loadConfig } from './config';
+
+void runService({
+  title: 'iot-platform (standalone)',
+  loadConfig,
+  rootModule: (config, logger) => AppModule.forRoot(config as StandaloneConfig, logger),
+  banner: (config) => {
+    const { operatorKey, operatorKeyGenerated } = config as StandaloneConfig;
+    return operatorKeyGenerated ? [`operator key for this run (set IOT_OPERATOR_KEY to choose one): ${operatorKey}`] : [];
+  },
+});

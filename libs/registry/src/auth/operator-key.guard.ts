@@ -1,0 +1,30 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { RegistryError } from '../registry.errors';
+import { REGISTRY_OPTIONS, RegistryOptions } from '../registry.options';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Admits requests bearing the operator key (`Authorization: Bearer <IOT_OPERATOR_KEY>`). */
+@Injectable()
+export class OperatorKeyGuard implements CanActivate {
+  private readonly expected?: Buffer;
+
+  constructor(@Inject(REGISTRY_OPTIONS) options: RegistryOptions) {
+    this.expected = options.operatorKey ? digest(options.operatorKey) : undefined;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.expected) {
+      throw new RegistryError('OPERATOR_KEY_NOT_CONFIGURED', 'operator endpoints are disabled: IOT_OPERATOR_KEY is not set');
+    }
+    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
+    const match = /^Bearer (\S+)$/.exec(header);
+    // Compare digests: equal length, constant time, whatever the caller sent.
+    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
+      throw new RegistryError('UNAUTHENTICATED', 'a valid operator key is required (Authorization: Bearer <key>)');
+    }
+    return true;
+  }
+}

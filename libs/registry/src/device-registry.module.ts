@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventPublisher, MessageBus } from '@iot/bus';
+import { OperatorKeyGuard } from './auth/operator-key.guard';
+import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
+import { ProjectEntity } from './projects/project.entity';
+import { ProjectsController } from './projects/projects.controller';
+import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
+import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.options';
+
+/** Tables the device registry maps, for the process's DataSource. */
+export const registryEntities = [ProjectEntity];
+/** The registry's migrations, oldest first. */
+export const registryMigrations = [RegistryCore1767000000000];
+
+/** The device registry: projects, keys, products, devices, credentials, ACL rules, presence queries. */
+@Module({})
+export class DeviceRegistryModule {
+  static forRoot(options: RegistryOptions): DynamicModule {
+    return {
+      module: DeviceRegistryModule,
+      imports: [TypeOrmModule.forFeature(registryEntities)],
+      controllers: [ProjectsController],
+      providers: [
+        { provide: REGISTRY_OPTIONS, useValue: options },
+        { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
+        OperatorKeyGuard,
+        ProjectsService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './device-registry.module';
+export * from './registry.errors';
+export * from './registry.options';

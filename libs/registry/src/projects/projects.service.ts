@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { EventPublisher } from '@iot/bus';
+import { RegistryProjectChanged, RegistryProjectChangedValue } from '@iot/contracts';
+import { Page, PageQuery } from '@iot/runtime';
+import { RegistryError } from '../registry.errors';
+import { CreateProjectDto } from './dto/create-project.dto';
+import { ProjectDto } from './dto/project.dto';
+import { ProjectEntity } from './project.entity';
+
+/** Injection token of the registry's EventPublisher. */
+export const REGISTRY_EVENTS = Symbol('REGISTRY_EVENTS');
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Projects: create, list, read, delete. Each change is announced on
+ * `registry.project.changed.v1` *inside* the transaction that makes it: if the bus refuses
+ * the event the change is rolled back, so no gateway keeps a cache of a project that
+ * changed without telling it.
+ */
+@Injectable()
+export class ProjectsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(REGISTRY_EVENTS) private readonly events: EventPublisher,
+  ) {}
+
+  async create(dto: CreateProjectDto): Promise<ProjectDto> {
+    const id = dto.id ?? `p-${randomBytes(6).toString('hex')}`;
+    try {
+      return await this.db.transaction(async (tx) => {
+        if (await tx.existsBy(ProjectEntity, { id })) throw projectExists(id);
+        const saved = await tx.save(tx.create(ProjectEntity, { id, name: dto.name }));
+        await this.announce({ projectId: id, change: 'created', name: saved.name });
+        return ProjectDto.from(saved);
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw projectExists(id);
+      throw error;
+    }
+  }
+
+  async list(query: PageQuery): Promise<Page<ProjectDto>> {
+    const [items, total] = await this.db.getRepository(ProjectEntity).findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return Page.of(items.map(ProjectDto.from), total, query);
+  }
+
+  async get(id: string): Promise<ProjectDto> {
+    const project = await this.db.getRepository(ProjectEntity).findOneBy({ id });
+    if (!project) throw projectNotFound(id);
+    return ProjectDto.from(project);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { affected } = await tx.delete(ProjectEntity, { id });
+      if (!affected) throw projectNotFound(id);
+      await this.announce({ projectId: id, change: 'deleted' });
+    });
+  }
+
+  private async announce(change: Omit<RegistryProjectChangedValue, 'occurredAt'>): Promise<void> {
+    await this.events.publish(RegistryProjectChanged, { ...change, occurredAt: new Date().toISOString() });
+  }
+}
+
+const projectExists = (id: string) => new RegistryError('PROJECT_EXISTS', `project ${id} already exists`, { projectId: id });
+const projectNotFound = (id: string) => new RegistryError('PROJECT_NOT_FOUND', `project ${id} does not exist`, { projectId: id });

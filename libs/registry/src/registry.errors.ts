@@ -1,0 +1,17 @@
+import { DomainError, ErrorKind } from '@iot/runtime';
+
+const KINDS = {
+  UNAUTHENTICATED: 'unauthenticated',
+  OPERATOR_KEY_NOT_CONFIGURED: 'unauthenticated',
+  PROJECT_NOT_FOUND: 'not_found',
+  PROJECT_EXISTS: 'conflict',
+} as const satisfies Record<string, ErrorKind>;
+
+export type RegistryErrorCode = keyof typeof KINDS;
+
+/** The device registry's one exception class (STYLE rule 6). */
+export class RegistryError extends DomainError {
+  constructor(code: RegistryErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, KINDS[code], message, details);
+  }
+}

@@ -1,0 +1,26 @@
+import type { BaseEnv } from '@iot/config';
+import type { DatabaseConfig } from '@iot/database';
+import { BusConfig, RuntimeConfig, StateConfig } from './runtime-config';
+
+/** The part of RuntimeConfig every process maps the same way from BaseEnv. */
+export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeConfig, 'service' | 'nodeId' | 'http' | 'logLevel' | 'shutdownTimeoutMs'> {
+  return {
+    service,
+    nodeId: env.NODE_ID,
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** Cluster-mode adapters: Kafka and Redis. */
+export function clusterAdapters(env: { KAFKA_BROKERS: string[]; KAFKA_CLIENT_ID: string; REDIS_URL: string }): { bus: BusConfig; state: StateConfig } {
+  return {
+    bus: { driver: 'kafka', brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID },
+    state: { driver: 'redis', url: env.REDIS_URL },
+  };
+}
+
+export function databaseConfig(env: { DATABASE_URL: string; DATABASE_MIGRATE: boolean }): DatabaseConfig {
+  return { url: env.DATABASE_URL, migrate: env.DATABASE_MIGRATE };
+}

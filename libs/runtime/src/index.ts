@@ -1,0 +1,7 @@
+export * from './bootstrap';
+export * from './config-mapping';
+export * from './http/domain-error';
+export * from './logging/root-logger';
+export * from './runtime-config';
+export * from './runtime.module';
+export * from './http/pagination';
