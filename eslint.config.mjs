@@ -5,8 +5,33 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const NOT_IN_CORE = ['@nestjs/*', 'kafkajs', 'ioredis', 'typeorm'];
+
+/** Who may import whom. Tests may additionally import the testing library. */
+const depConstraints = [
+  // Wire formats are the bottom layer: they know nothing of Nest or of adapters.
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: NOT_IN_CORE },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*'] },
+  // The broker core is plain TypeScript: no Nest, no Kafka, no Redis, no database.
+  { sourceTag: 'type:broker', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: NOT_IN_CORE },
+  // Adapters are plain TypeScript behind ports; Nest wiring lives in the runtime.
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: ['@nestjs/*'] },
+  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts', 'type:util'] },
+  // A service's domain never imports another service's: they talk over the bus.
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:adapter', 'type:contracts', 'type:util'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util'] },
+];
+
+const boundaries = (constraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints },
+];
+
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'];
+
 export default tseslint.config(
-  { ignores: ['**/node_modules', '**/dist', '**/tmp', '**/.nx', '**/coverage'] },
+  { ignores: ['**/node_modules', '**/dist', '**/tmp', '**/.nx', '**/coverage', '**/.data'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -15,39 +40,25 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // Wire formats are the bottom layer: they know nothing of Nest or of adapters.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*', 'kafkajs', 'ioredis', 'typeorm'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*'] },
-            // The broker core is plain TypeScript: no Nest, no Kafka, no Redis.
-            { sourceTag: 'type:broker', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: ['@nestjs/*', 'kafkajs', 'ioredis', 'typeorm'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts', 'type:util'] },
-            // A service's domain never imports another service's: they talk over the bus.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:runtime', 'type:adapter', 'type:contracts', 'type:util'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util', 'type:testing'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(depConstraints),
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
+    files: TEST_FILES,
     rules: {
+      '@nx/enforce-module-boundaries': boundaries(
+        depConstraints.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] })),
+      ),
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

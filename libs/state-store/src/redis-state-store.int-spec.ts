@@ -1,9 +1,8 @@
-import { testInfra } from '@iot/testing';
 import { describeStateStore } from '../test/state-store.behaviour';
 import { RedisStateStore } from './redis-state-store';
 
 describeStateStore(RedisStateStore.name, async () => {
-  const store = new RedisStateStore({ url: testInfra.redisUrl, keyPrefix: 'int-spec:' });
+  const store = new RedisStateStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: 'int-spec:' });
   await store.connect();
   return store;
 });

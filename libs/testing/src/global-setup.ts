@@ -1,6 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { commandMigrations } from '@iot/commands';
+import { dataSourceOptions } from '@iot/database';
+import { registryMigrations } from '@iot/registry';
+import { ruleMigrations } from '@iot/rules';
 import { testInfra } from './infra';
 
 /**
@@ -37,6 +42,19 @@ export default async function globalSetup(): Promise<void> {
       `Integration tests need real infrastructure, and some of it does not answer:\n${problems.join('\n')}\n` +
         'Run `npm test` (it starts everything with deploy/local/infra.sh up) or start it yourself.',
     );
+  }
+  await migrateTestDatabase();
+
+  /** A clean schema, migrated once for the whole run, exactly as production migrates. */
+  async function migrateTestDatabase(): Promise<void> {
+    const client = new Client({ connectionString: testInfra.databaseUrl });
+    await client.connect();
+    await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
+    await client.end();
+    const dataSource = new DataSource(dataSourceOptions(testInfra.databaseUrl, [], [...registryMigrations, ...commandMigrations, ...ruleMigrations]));
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.destroy();
   }
 
   async function check(name: string, where: string, probe: () => Promise<void>): Promise<void> {
