@@ -1,1 +1,3 @@
+export * from './cluster-config';
+export * from './eventually';
 export * from './infra';
