@@ -20,6 +20,8 @@ const depConstraints = [
   // A service's domain never imports another service's: they talk over the bus.
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:adapter', 'type:contracts', 'type:util'] },
+  // End-to-end suites start the built services as processes; they import only helpers.
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:adapter', 'type:broker', 'type:contracts', 'type:util'] },
 ];
 

@@ -6,7 +6,7 @@ import { commandMigrations } from '@iot/commands';
 import { dataSourceOptions } from '@iot/database';
 import { registryMigrations } from '@iot/registry';
 import { ruleMigrations } from '@iot/rules';
-import { testInfra } from './infra';
+import { testInfra } from '@iot/testing';
 
 /**
  * Runs once before the integration and e2e tiers. Every tier talks to real infrastructure;

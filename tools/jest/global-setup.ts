@@ -6,7 +6,7 @@ import { register } from 'tsconfig-paths';
  * apply; registering the workspace path aliases lets it load the services' migrations.
  */
 export default async function globalSetup(): Promise<void> {
-  const root = resolve(__dirname, '../../..');
+  const root = resolve(__dirname, '../..');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { compilerOptions } = require(resolve(root, 'tsconfig.base.json'));
   register({ baseUrl: root, paths: compilerOptions.paths });
