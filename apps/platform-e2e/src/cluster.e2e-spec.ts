@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Headers, RegistryProjectChanged, Topics, deadLetterTopicOf, encodeRecord } from '@iot/contracts';
+import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
+
+const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
+
+/** Cluster mode: the four services as separate processes on the real Kafka, Redis and PostgreSQL. */
+describe('cluster mode', () => {
+  const run = randomUUID().slice(0, 8);
+  const operatorKey = `cluster-e2e-operator-key-${run}`;
+  const gatewayNode = `e2e-gateway-${run}`;
+  const ports: Record<string, number> = {};
+  const procs: Record<string, ServiceProcess> = {};
+  const kafka = new Kafka({ brokers: [...testInfra.kafkaBrokers], clientId: `e2e-${run}`, logLevel: logLevel.NOTHING });
+  const env = (service: string): Record<string, string> => ({
+    HTTP_PORT: String(ports[service]),
+    KAFKA_BROKERS: testInfra.kafkaBrokers.join(','),
+    REDIS_URL: testInfra.redisUrl,
+    DATABASE_URL: testInfra.databaseUrl,
+    IOT_OPERATOR_KEY: operatorKey,
+    NODE_ID: service === 'mqtt-gateway' ? gatewayNode : `e2e-${service}-${run}`,
+    LOG_LEVEL: 'info',
+  });
+  const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
+  const appliedChanges = async (change: string): Promise<number> => {
+    const text = await (await fetch(url('mqtt-gateway', '/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith('iot_gateway_registry_changes_total{') && l.includes(`change="${change}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+
+  beforeAll(async () => {
+    for (const service of SERVICES) ports[service] = await freePort();
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(procs).map((p) => p.stop()));
+  });
+
+  it('should run migrations as a separate step', async () => {
+    // The test database was migrated by the global setup: the step must find nothing to do.
+    const migrate = ServiceProcess.start('device-registry', env('device-registry'), ['migrate']);
+    expect((await migrate.exited).code).toBe(0);
+    expect(migrate.output).toContain('schema is up to date');
+  });
+
+  it('should start all four services and report each ready with its own dependencies', async () => {
+    for (const service of SERVICES) procs[service] = ServiceProcess.start(service, env(service));
+    await Promise.all(SERVICES.map((service) => procs[service].waitReady(url(service, '/health/ready'), 90_000)));
+    for (const service of SERVICES) {
+      const body = (await (await fetch(url(service, '/health/ready'))).json()) as { details: Record<string, unknown> };
+      const expected = service === 'mqtt-gateway' ? ['bus', 'state'] : ['bus', 'database', 'state'];
+      expect(Object.keys(body.details).sort()).toEqual(expected);
+      expect((await fetch(url(service, '/api/docs-json'))).status).toBe(200);
+      expect(await (await fetch(url(service, '/metrics'))).text()).toContain(`service="${service}"`);
+    }
+  });
+
+  it('should carry a registry change from the registry process to the gateway process over Kafka', async () => {
+    const before = await appliedChanges('created');
+    const res = await fetch(url('device-registry', '/api/v1/projects'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `cluster-${run}`, name: 'Cluster' }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(async () => expect(await appliedChanges('created')).toBe(before + 1));
+  });
+
+  it('should dead-letter malformed and unknown-version records and keep consuming', async () => {
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `e2e-dlt-reader-${run}` });
+    const dead: { key: string; reason: string; group: string }[] = [];
+    try {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [deadLetterTopicOf(Topics.RegistryProjectChangedV1)], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const header = (name: string) => message.headers?.[name]?.toString() ?? '';
+          dead.push({ key: message.key?.toString() ?? '', reason: header(Headers.DeadLetterReason), group: header(Headers.DeadLetterConsumerGroup) });
+        },
+      });
+
+      const before = await appliedChanges('updated');
+      const valid = encodeRecord(RegistryProjectChanged, { projectId: `after-${run}`, change: 'updated', name: 'x', occurredAt: new Date().toISOString() }, 'e2e');
+      await producer.send({
+        topic: Topics.RegistryProjectChangedV1,
+        messages: [
+          { key: `garbage-${run}`, value: 'this is not json', headers: valid.headers },
+          { key: `future-${run}`, value: valid.value, headers: { ...valid.headers, [Headers.SchemaVersion]: '2' } },
+          { key: valid.key, value: valid.value, headers: valid.headers },
+        ],
+      });
+
+      const mine = await eventually(() => {
+        const own = dead.filter((d) => d.group === `mqtt-gateway.registry-changes.${gatewayNode}` && d.key.endsWith(run));
+        expect(own).toHaveLength(2);
+        return own;
+      }, 30_000);
+      expect(mine.find((d) => d.key === `garbage-${run}`)!.reason).toMatch(/not valid JSON/);
+      expect(mine.find((d) => d.key === `future-${run}`)!.reason).toMatch(/unknown schema version "2"/);
+      await eventually(async () => expect(await appliedChanges('updated')).toBe(before + 1));
+      expect(procs['mqtt-gateway'].output).toMatch(/"msg":"record dead-lettered"/);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+  });
+
+  it('should shut every service down gracefully on SIGTERM', async () => {
+    const results = await Promise.all(SERVICES.map((service) => procs[service].stop()));
+    for (const [i, result] of results.entries()) {
+      expect({ service: SERVICES[i], clean: result.code === 0 || result.signal === 'SIGTERM', fast: result.ms < 12_000 }).toEqual({
+        service: SERVICES[i],
+        clean: true,
+        fast: true,
+      });
+    }
+  });
+});
