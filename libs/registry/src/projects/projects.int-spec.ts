@@ -1,9 +1,9 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { MqttGatewayModule, RegistryCache } from '@iot/gateway';
+import { BusRecord, Headers, RegistryProjectChanged, RegistryProjectChangedValue, decodeRecord } from '@iot/contracts';
+import { BusSubscription, MessageBus } from '@iot/bus';
 import { RuntimeModule, createRootLogger, createServiceApp } from '@iot/runtime';
-import { StateStore } from '@iot/state-store';
 import { clusterTestConfig, eventually } from '@iot/testing';
 import { DeviceRegistryModule, registryEntities, registryMigrations } from '../device-registry.module';
 
@@ -11,24 +11,33 @@ const OPERATOR_KEY = 'operator-key-for-tests-0123456789';
 
 describe('Projects API (PostgreSQL, Kafka, Redis)', () => {
   let app: INestApplication;
-  let state: StateStore;
+  let events: BusSubscription;
+  const announced: BusRecord[] = [];
   const auth = { Authorization: `Bearer ${OPERATOR_KEY}` };
   const unique = () => `it-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    // The registry and a gateway in one app, talking through the real Kafka as they do across processes.
     const config = clusterTestConfig('device-registry', { entities: registryEntities, migrations: registryMigrations });
     const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
-    @Module({ imports: [RuntimeModule.forRoot(config, logger), DeviceRegistryModule.forRoot({ operatorKey: OPERATOR_KEY }), MqttGatewayModule] })
+    @Module({ imports: [RuntimeModule.forRoot(config, logger), DeviceRegistryModule.forRoot({ operatorKey: OPERATOR_KEY })] })
     class TestModule {}
     app = await createServiceApp({ title: 'test', loadConfig: () => config, rootModule: () => TestModule }, config, logger);
     await app.init();
-    state = app.get(StateStore);
+    // Read what the registry announces, from the real Kafka, as any other service would.
+    events = await app.get(MessageBus).subscribe({
+      groupId: `registry-int-spec-${randomUUID()}`,
+      topics: [RegistryProjectChanged.topic],
+      handler: async (record) => void announced.push(record),
+    });
   });
 
   afterAll(async () => {
+    await events?.close();
     await app?.close();
   });
+
+  const changesOf = (projectId: string): RegistryProjectChangedValue[] =>
+    announced.filter((r) => r.key === projectId).map((r) => decodeRecord(RegistryProjectChanged, r));
 
   const http = () => request(app.getHttpServer());
 
@@ -101,29 +110,30 @@ describe('Projects API (PostgreSQL, Kafka, Redis)', () => {
     });
   });
 
-  describe('registry changes reaching the gateway over Kafka', () => {
-    it('should drop the gateway cache of a project when it is created and when it is deleted', async () => {
+  describe('registry.project.changed.v1', () => {
+    it('should announce creation and deletion, keyed by project, from the device registry', async () => {
       const id = unique();
-      const cache = app.get(RegistryCache);
-      await cache.put(id, 'credential:dev-1', 'stale');
-      await http().post('/api/v1/projects').set(auth).send({ id, name: 'Cached' }).expect(201);
-      await eventually(async () => expect(await cache.get(id, 'credential:dev-1')).toBeNull());
-
-      await cache.put(id, 'credential:dev-1', 'stale again');
+      await http().post('/api/v1/projects').set(auth).send({ id, name: 'Announced' }).expect(201);
       await http().delete(`/api/v1/projects/${id}`).set(auth).expect(204);
-      await eventually(async () => expect(await state.hashGetAll(RegistryCache.keyOf(id))).toEqual({}));
+      const changes = await eventually(() => {
+        expect(changesOf(id)).toHaveLength(2);
+        return changesOf(id);
+      });
+      expect(changes).toEqual([
+        { projectId: id, change: 'created', name: 'Announced', occurredAt: expect.any(String) },
+        { projectId: id, change: 'deleted', occurredAt: expect.any(String) },
+      ]);
+      expect(announced.find((r) => r.key === id)!.headers[Headers.Producer]).toBe('device-registry');
     });
 
-    it('should count applied changes in the gateway metrics', async () => {
-      const before = await appliedChanges('created');
-      await http().post('/api/v1/projects').set(auth).send({ name: 'Counted' }).expect(201);
-      await eventually(async () => expect(await appliedChanges('created')).toBe(before + 1));
+    it('should announce nothing for a refused request', async () => {
+      const id = unique();
+      await http().post('/api/v1/projects').set(auth).send({ id, name: 'First' }).expect(201);
+      await http().post('/api/v1/projects').set(auth).send({ id, name: 'Duplicate' }).expect(409);
+      await http().delete(`/api/v1/projects/${unique()}`).set(auth).expect(404);
+      await eventually(() => expect(changesOf(id)).toHaveLength(1));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(changesOf(id).map((c) => c.name)).toEqual(['First']);
     });
   });
-
-  async function appliedChanges(change: string): Promise<number> {
-    const res = await http().get('/metrics').expect(200);
-    const line = res.text.split('\n').find((l) => l.startsWith('iot_gateway_registry_changes_total{') && l.includes(`change="${change}"`));
-    return line ? Number(line.split(' ').pop()) : 0;
-  }
 });
