@@ -123,7 +123,9 @@ export function describeMessageBus(name: string, createBus: () => Promise<Messag
         const after = encodeRecord(RegistryProjectChanged, project(`p-${run}-2`), 'test');
         await bus.send([good, malformed, future, invalid, after]);
 
-        await eventually(() => expect(handled.map((v) => v.projectId)).toEqual([`p-${run}-1`, `p-${run}-2`]));
+        // The topic is shared with other suites, and records of different keys have no mutual order.
+        const mineHandled = () => handled.map((v) => v.projectId).filter((id) => id.startsWith(`p-${run}-`)).sort();
+        await eventually(() => expect(mineHandled()).toEqual([`p-${run}-1`, `p-${run}-2`]));
         const mine = await eventually(() => {
           const own = dlt.filter((r) => r.headers[Headers.DeadLetterConsumerGroup] === `contract-${run}`);
           expect(own).toHaveLength(3);
