@@ -165,11 +165,9 @@ kafka_fetch() {
   mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >&2 || die "could not fetch the Kafka jars"
 }
-kafka_java() { # kafka_java <main class> <args...>
-  java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
-    -cp "$KAFKA_LIBS/*" "$@"
-}
+KAFKA_JVM_OPTS=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
+  "-Dlog4j.configuration=file:$KAFKA_DIR/log4j.properties" "-Dkafka.logs.dir=$KAFKA_DIR/logs" -cp "$KAFKA_LIBS/*")
+kafka_java() { java "${KAFKA_JVM_OPTS[@]}" "$@"; } # kafka_java <main class> <args...>
 kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$KAFKA_DIR/logs/server.log" 2>/dev/null; }
 kafka_up() {
   if port_open "$KAFKA_PORT"; then
@@ -214,8 +212,8 @@ PROPS
   fi
   : >"$KAFKA_DIR/logs/server.log"
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
-  nohup bash -c "$(declare -f kafka_java); KAFKA_DIR='$KAFKA_DIR' KAFKA_LIBS='$KAFKA_LIBS'; exec 0</dev/null; \
-    kafka_java kafka.Kafka '$KAFKA_DIR/server.properties'" >"$KAFKA_DIR/logs/stdout.log" 2>&1 &
+  # nohup execs java, so $! is the broker's own PID: `down` stops exactly that process.
+  nohup java "${KAFKA_JVM_OPTS[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" </dev/null >"$KAFKA_DIR/logs/stdout.log" 2>&1 &
   echo $! >"$KAFKA_DIR/kafka.pid"
   wait_for 120 Kafka kafka_ready || { tail -n 40 "$KAFKA_DIR/logs/server.log" "$KAFKA_DIR/logs/stdout.log" >&2; die "Kafka did not start"; }
 }
