@@ -75,7 +75,9 @@ export class KafkaBus extends MessageBus {
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
     await this.connect();
     await this.ensureTopics(options.topics);
-    const startAt = options.fromBeginning ? new Map<string, string>() : await this.endOffsetsOfUncommitted(options.groupId, options.topics);
+    const startAt = options.fromBeginning
+      ? new Map<string, string>()
+      : await retryWhileRetriable(() => this.endOffsetsOfUncommitted(options.groupId, options.topics), this.config.joinTimeoutMs ?? 30_000);
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -168,6 +170,24 @@ export class KafkaBus extends MessageBus {
       })),
     });
     missing.forEach((topic) => this.knownTopics.add(topic));
+  }
+}
+
+/**
+ * Retries admin calls that fail for a passing reason, such as NOT_COORDINATOR while a fresh
+ * cluster is still creating `__consumer_offsets`: kafkajs does not retry those for admin
+ * requests by itself.
+ */
+async function retryWhileRetriable<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
+    }
   }
 }
 
