@@ -29,10 +29,10 @@ export class SubscriptionIndex {
 
   /** Adds or replaces `clientId`'s subscription to `filter`; resolves to whether it existed. */
   add(project: string, filter: string, clientId: string, options: SubscriptionOptions): boolean {
-    let node = this.roots.get(project);
+    let node: Node | undefined = this.roots.get(project);
     if (!node) this.roots.set(project, (node = newNode()));
     for (const level of filter.split('/')) {
-      let child = node.children.get(level);
+      let child: Node | undefined = node.children.get(level);
       if (!child) node.children.set(level, (child = newNode()));
       node = child;
     }
