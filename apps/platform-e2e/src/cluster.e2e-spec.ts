@@ -74,6 +74,11 @@ describe('cluster mode', () => {
     try {
       await producer.connect();
       await consumer.connect();
+      // On a fresh cluster the dead-letter topic may not exist yet: make it, as the gateway would.
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: deadLetterTopicOf(Topics.RegistryProjectChangedV1) }] });
+      await admin.disconnect();
       await consumer.subscribe({ topics: [deadLetterTopicOf(Topics.RegistryProjectChangedV1)], fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
