@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { MqttGatewayModule } from '@iot/gateway';
-import { RuntimeConfig, RuntimeModule } from '@iot/runtime';
+import { RuntimeModule } from '@iot/runtime';
+import { MqttGatewayConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig, logger: Logger): DynamicModule {
-    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), MqttGatewayModule] };
+  static forRoot(config: MqttGatewayConfig, logger: Logger): DynamicModule {
+    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), MqttGatewayModule.forRoot(config.gateway)] };
   }
 }

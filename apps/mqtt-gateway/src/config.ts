@@ -1,11 +1,16 @@
-import { BaseEnv, WithKafka, WithRedis, loadEnv } from '@iot/config';
+import { BaseEnv, WithKafka, WithMqtt, WithRedis, loadEnv } from '@iot/config';
+import { GatewayOptions, gatewayOptionsFromEnv } from '@iot/gateway';
 import { RuntimeConfig, baseRuntimeConfig, clusterAdapters } from '@iot/runtime';
 
-export class MqttGatewayEnv extends WithRedis(WithKafka(BaseEnv)) {
+export class MqttGatewayEnv extends WithMqtt(WithRedis(WithKafka(BaseEnv))) {
   override HTTP_PORT = 8090;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+export interface MqttGatewayConfig extends RuntimeConfig {
+  gateway: GatewayOptions;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqttGatewayConfig {
   const e = loadEnv(MqttGatewayEnv, env);
-  return { ...baseRuntimeConfig('mqtt-gateway', e), ...clusterAdapters(e) };
+  return { ...baseRuntimeConfig('mqtt-gateway', e), ...clusterAdapters(e), gateway: gatewayOptionsFromEnv(e) };
 }

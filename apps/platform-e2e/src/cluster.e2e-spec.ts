@@ -20,6 +20,7 @@ describe('cluster mode', () => {
     DATABASE_URL: testInfra.databaseUrl,
     IOT_OPERATOR_KEY: operatorKey,
     NODE_ID: service === 'mqtt-gateway' ? gatewayNode : `e2e-${service}-${run}`,
+    MQTT_PORT: String(ports.mqtt),
     LOG_LEVEL: 'info',
   });
   const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
@@ -30,7 +31,7 @@ describe('cluster mode', () => {
   };
 
   beforeAll(async () => {
-    for (const service of SERVICES) ports[service] = await freePort();
+    for (const service of [...SERVICES, 'mqtt']) ports[service] = await freePort();
   });
 
   afterAll(async () => {
@@ -54,6 +55,7 @@ describe('cluster mode', () => {
       expect((await fetch(url(service, '/api/docs-json'))).status).toBe(200);
       expect(await (await fetch(url(service, '/metrics'))).text()).toContain(`service="${service}"`);
     }
+    expect(procs['mqtt-gateway'].output).toContain(`MQTT on tcp://0.0.0.0:${ports.mqtt}`);
   });
 
   it('should carry a registry change from the registry process to the gateway process over Kafka', async () => {

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
 import { ServiceProcess, eventually, freePort } from '@iot/testing';
 
 /** `npm start`: the whole platform in one process, with nothing installed. */
@@ -8,11 +11,13 @@ describe('standalone mode', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'iot-standalone-'));
   const operatorKey = 'standalone-e2e-operator-key';
   let port: number;
+  let mqttPort: number;
   let base: string;
   let proc: ServiceProcess | undefined;
 
   beforeAll(async () => {
     port = await freePort();
+    mqttPort = await freePort();
     base = `http://127.0.0.1:${port}`;
   });
 
@@ -22,7 +27,14 @@ describe('standalone mode', () => {
   });
 
   // Deliberately no Kafka, Redis or PostgreSQL variables: standalone must not need them.
-  const start = () => ServiceProcess.start('standalone', { HTTP_PORT: String(port), DATABASE_URL: `pglite://${dataDir}`, IOT_OPERATOR_KEY: operatorKey });
+  const start = () =>
+    ServiceProcess.start('standalone', {
+      HTTP_PORT: String(port),
+      MQTT_PORT: String(mqttPort),
+      MQTT_ALLOW_ANONYMOUS: 'true',
+      DATABASE_URL: `pglite://${dataDir}`,
+      IOT_OPERATOR_KEY: operatorKey,
+    });
   const auth = { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' };
 
   it('should become ready with the in-process bus, memory state and the embedded database, and print its port', async () => {
@@ -31,6 +43,7 @@ describe('standalone mode', () => {
     const ready = (await (await fetch(`${base}/health/ready`)).json()) as { details: unknown };
     expect(ready.details).toEqual({ bus: { status: 'up' }, state: { status: 'up' }, database: { status: 'up' } });
     expect(proc.output).toContain(`HTTP on http://127.0.0.1:${port}`);
+    expect(proc.output).toContain(`MQTT on tcp://0.0.0.0:${mqttPort}`);
     const startLine = proc.output.split('\n').find((line) => line.includes('standalone started'));
     expect(JSON.parse(startLine!)).toMatchObject({ level: 'info', service: 'standalone' }); // JSON logs
   });
@@ -42,6 +55,21 @@ describe('standalone mode', () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(/iot_gateway_registry_changes_total\{change="created",service="standalone",node="[^"]+"\} 1/);
     });
+  });
+
+  it('should serve MQTT: mosquitto_pub to an MQTT.js subscriber, counted in the metrics', async () => {
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      const got = new Promise<string>((resolve) => sub.once('message', (_topic, payload) => resolve(payload.toString())));
+      await sub.subscribeAsync('e2e/standalone', { qos: 1 });
+      await promisify(execFile)('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv311', '-q', '1', '-t', 'e2e/standalone', '-m', 'over MQTT']);
+      expect(await got).toBe('over MQTT');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/iot_mqtt_messages_received_total\{qos="1",service="standalone",node="[^"]+"\} 1/);
+      expect(metrics).toMatch(/iot_mqtt_connections\{service="standalone",node="[^"]+"\} [12]/);
+    } finally {
+      await sub.endAsync();
+    }
   });
 
   it('should serve the OpenAPI document at /api/docs', async () => {
@@ -65,13 +93,17 @@ describe('standalone mode', () => {
 
   it('should generate and print an operator key when none is configured', async () => {
     const otherPort = await freePort();
-    const other = ServiceProcess.start('standalone', { HTTP_PORT: String(otherPort), DATABASE_URL: 'pglite://memory' });
+    const otherMqtt = await freePort();
+    const other = ServiceProcess.start('standalone', { HTTP_PORT: String(otherPort), MQTT_PORT: String(otherMqtt), DATABASE_URL: 'pglite://memory' });
     try {
       await other.waitReady(`http://127.0.0.1:${otherPort}/health/ready`);
       const key = /operator key for this run[^:]*: (\S+?)"/.exec(other.output)?.[1];
       expect(key).toMatch(/^[A-Za-z0-9_-]{32}$/);
       const res = await fetch(`http://127.0.0.1:${otherPort}/api/v1/projects`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
+      // Secure by default: without MQTT_ALLOW_ANONYMOUS, a client without credentials is refused.
+      const refused = await mqtt.connectAsync(`mqtt://127.0.0.1:${otherMqtt}`, { reconnectPeriod: 0 }).catch((error: { code?: number }) => error);
+      expect((refused as { code?: number }).code).toBe(5);
     } finally {
       await other.stop();
     }

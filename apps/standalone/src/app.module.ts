@@ -16,7 +16,7 @@ export class AppModule {
       imports: [
         RuntimeModule.forRoot(config, logger),
         DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey }),
-        MqttGatewayModule,
+        MqttGatewayModule.forRoot(config.gateway),
         CommandServiceModule,
         RuleServiceModule,
       ],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { BaseEnv, WithDatabase, WithOperatorKey, loadEnv } from '@iot/config';
+import { BaseEnv, WithDatabase, WithMqtt, WithOperatorKey, loadEnv } from '@iot/config';
 import { commandEntities, commandMigrations } from '@iot/commands';
+import { GatewayOptions, gatewayOptionsFromEnv } from '@iot/gateway';
 import { registryEntities, registryMigrations } from '@iot/registry';
 import { ruleEntities, ruleMigrations } from '@iot/rules';
 import { RuntimeConfig, baseRuntimeConfig, databaseConfig } from '@iot/runtime';
@@ -10,9 +11,10 @@ import { RuntimeConfig, baseRuntimeConfig, databaseConfig } from '@iot/runtime';
  * state and the embedded database (PGlite, persisted under `.data/` by default), so
  * `npm start` needs nothing installed. Point DATABASE_URL at PostgreSQL to keep the data there.
  */
-export class StandaloneEnv extends WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true })) {}
+export class StandaloneEnv extends WithMqtt(WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true }))) {}
 
 export interface StandaloneConfig extends RuntimeConfig {
+  gateway: GatewayOptions;
   operatorKey: string;
   /** Whether the operator key was generated for this run (IOT_OPERATOR_KEY unset). */
   operatorKeyGenerated: boolean;
@@ -32,5 +34,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConf
     // Never run without an operator key: a fresh one per run is safe and lets a newcomer try the API.
     operatorKey: e.IOT_OPERATOR_KEY ?? randomBytes(24).toString('base64url'),
     operatorKeyGenerated: e.IOT_OPERATOR_KEY === undefined,
+    gateway: gatewayOptionsFromEnv(e),
   };
 }

@@ -7,7 +7,11 @@ void runService({
   loadConfig,
   rootModule: (config, logger) => AppModule.forRoot(config as StandaloneConfig, logger),
   banner: (config) => {
-    const { operatorKey, operatorKeyGenerated } = config as StandaloneConfig;
-    return operatorKeyGenerated ? [`operator key for this run (set IOT_OPERATOR_KEY to choose one): ${operatorKey}`] : [];
+    const { operatorKey, operatorKeyGenerated, gateway } = config as StandaloneConfig;
+    const { port, host } = gateway.mqtt;
+    return [
+      port === 0 ? 'MQTT listener off' : `MQTT on tcp://${host}:${port}`,
+      ...(operatorKeyGenerated ? [`operator key for this run (set IOT_OPERATOR_KEY to choose one): ${operatorKey}`] : []),
+    ];
   },
 });

@@ -73,3 +73,36 @@ export function WithOperatorKey<B extends Class>(Base: B) {
   }
   return OperatorKeyEnv;
 }
+
+/** The gateway's MQTT listener and broker limits. */
+export function WithMqtt<B extends Class>(Base: B) {
+  class MqttEnv extends Base {
+    /** Device MQTT over TCP; 0 turns the listener off. */
+    @EnvPort()
+    MQTT_PORT = 1883;
+
+    @IsString()
+    MQTT_HOST = '0.0.0.0';
+
+    /** Accept clients without credentials (they belong to the `default` project). Off by default. */
+    @EnvBool()
+    MQTT_ALLOW_ANONYMOUS = false;
+
+    /** Upper bound of a client's keepalive in seconds; 5.0 clients are told the capped value. */
+    @EnvInt(1, 65535)
+    MQTT_MAX_KEEPALIVE = 65535;
+
+    /** Largest packet accepted from a client, in bytes. */
+    @EnvInt(64, 268_435_455)
+    MQTT_MAX_PACKET_SIZE = 1_048_576;
+
+    /** Unacknowledged QoS 1/2 messages per client in each direction (Receive Maximum). */
+    @EnvInt(1, 65535)
+    MQTT_MAX_INFLIGHT = 32;
+
+    /** Messages queued per session while offline or beyond the in-flight window. */
+    @EnvInt(0, 1_000_000)
+    MQTT_MAX_QUEUED_MESSAGES = 1000;
+  }
+  return MqttEnv;
+}

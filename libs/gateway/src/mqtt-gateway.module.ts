@@ -1,15 +1,26 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
+import { MqttMetrics } from './mqtt/mqtt-metrics';
+import { MqttServer } from './mqtt/mqtt-server';
 import { RegistryCache } from './registry-cache/registry-cache';
 import { REGISTRY_CHANGES_METRIC, RegistryChangesConsumer } from './registry-cache/registry-changes.consumer';
 
 /** The MQTT gateway: device and application connections, sessions, routing, registry enforcement. */
-@Module({
-  providers: [
-    RegistryCache,
-    RegistryChangesConsumer,
-    makeCounterProvider({ name: REGISTRY_CHANGES_METRIC, help: 'Registry changes applied to the gateway caches', labelNames: ['change'] }),
-  ],
-  exports: [RegistryCache],
-})
-export class MqttGatewayModule {}
+@Module({})
+export class MqttGatewayModule {
+  static forRoot(options: GatewayOptions): DynamicModule {
+    return {
+      module: MqttGatewayModule,
+      providers: [
+        { provide: GATEWAY_OPTIONS, useValue: options },
+        MqttServer,
+        MqttMetrics,
+        RegistryCache,
+        RegistryChangesConsumer,
+        makeCounterProvider({ name: REGISTRY_CHANGES_METRIC, help: 'Registry changes applied to the gateway caches', labelNames: ['change'] }),
+      ],
+      exports: [RegistryCache, MqttServer],
+    };
+  }
+}

@@ -16,7 +16,14 @@ describe('RegistryChangesConsumer (Kafka, Redis)', () => {
   beforeAll(async () => {
     const config = clusterTestConfig('mqtt-gateway');
     const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
-    @Module({ imports: [RuntimeModule.forRoot(config, logger), MqttGatewayModule] })
+    @Module({
+      imports: [
+        RuntimeModule.forRoot(config, logger),
+        MqttGatewayModule.forRoot({
+          mqtt: { port: 0, host: '127.0.0.1', allowAnonymous: false, maxKeepAlive: 65535, maxPacketSize: 1_048_576, maxInflight: 32, maxQueuedMessages: 1000 },
+        }),
+      ],
+    })
     class TestModule {}
     app = await createServiceApp({ title: 'test', loadConfig: () => config, rootModule: () => TestModule }, config, logger);
     await app.init();

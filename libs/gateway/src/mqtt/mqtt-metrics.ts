@@ -1,0 +1,41 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge, register } from 'prom-client';
+import { MqttServer } from './mqtt-server';
+
+/** Exports the broker core's counters to Prometheus, read when /metrics is scraped. */
+@Injectable()
+export class MqttMetrics implements OnModuleInit {
+  constructor(private readonly server: MqttServer) {}
+
+  onModuleInit(): void {
+    const broker = this.server.broker;
+    const stats = broker.stats;
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: [register], collect: function (this: Gauge) { this.set(read()); } });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({ name, help, registers: [register], collect: function (this: Counter) { this.reset(); this.inc(read()); } });
+    const perQos = (name: string, help: string, read: () => number[]) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['qos'],
+        registers: [register],
+        collect: function (this: Counter<'qos'>) {
+          this.reset();
+          read().forEach((value, qos) => this.inc({ qos: String(qos) }, value));
+        },
+      });
+
+    gauge('iot_mqtt_connections', 'Connected MQTT clients', () => broker.connectionCount);
+    gauge('iot_mqtt_sessions', 'MQTT sessions, connected or persisted', () => broker.sessionCount);
+    gauge('iot_mqtt_subscriptions', 'MQTT subscriptions', () => broker.subscriptions.size);
+    gauge('iot_mqtt_retained_messages', 'Retained messages', () => broker.retained.size);
+    counter('iot_mqtt_connections_accepted_total', 'TCP/WebSocket connections accepted', () => stats.connectionsAccepted);
+    counter('iot_mqtt_bytes_received_total', 'Bytes received from MQTT clients', () => stats.bytesIn);
+    counter('iot_mqtt_bytes_sent_total', 'Bytes sent to MQTT clients', () => stats.bytesOut);
+    perQos('iot_mqtt_messages_received_total', 'PUBLISH packets received, by QoS', () => stats.messagesIn);
+    perQos('iot_mqtt_messages_sent_total', 'PUBLISH packets sent, by QoS', () => stats.messagesOut);
+    counter('iot_mqtt_messages_dropped_total', 'Messages dropped (offline QoS 0, queue full, expired, unauthorized, slow consumer)', () => stats.messagesDropped);
+    counter('iot_mqtt_auth_failures_total', 'Refused MQTT logins', () => stats.authFailures);
+  }
+}

@@ -1,0 +1,319 @@
+import { Socket, connect as tcpConnect } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { BrokerHarness, eventually, inbox, sleep } from '../test/broker-harness';
+import { defaultHooks } from './hooks';
+import type { ISubscriptionMap, MqttClient } from 'mqtt';
+
+/** SUBACK codes, whether or not MQTT.js treats some of them as an error. */
+async function grantedCodes(client: MqttClient, subscriptions: ISubscriptionMap): Promise<number[]> {
+  const granted = await client.subscribeAsync(subscriptions).catch((error: { packet?: { granted: number[] } }) => error.packet?.granted.map((qos) => ({ qos })));
+  return (granted ?? []).map((g) => g.qos);
+}
+
+describe('Broker over TCP with MQTT.js', () => {
+  let h: BrokerHarness;
+
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => {
+    beforeEach(async () => {
+      h = await BrokerHarness.start();
+    });
+
+    it.each([0, 1, 2] as const)('should deliver a QoS %i publish to a subscriber', async (qos) => {
+      const sub = await h.connect({ protocolVersion });
+      const got = inbox(sub);
+      await sub.subscribeAsync('sensors/+/temp', { qos });
+      const pub = await h.connect({ protocolVersion });
+      await pub.publishAsync('sensors/a/temp', '21.5', { qos });
+      await eventually(() => expect(got.map((m) => [m.topic, m.payload, m.packet.qos])).toEqual([['sensors/a/temp', '21.5', qos]]));
+    });
+
+    it('should downgrade to the subscription QoS', async () => {
+      const sub = await h.connect({ protocolVersion });
+      const got = inbox(sub);
+      await sub.subscribeAsync('t', { qos: 0 });
+      const pub = await h.connect({ protocolVersion });
+      await pub.publishAsync('t', 'x', { qos: 2 });
+      await eventually(() => expect(got.map((m) => m.packet.qos)).toEqual([0]));
+    });
+
+    it('should deliver a retained message to a later subscriber with RETAIN set, and delete it on an empty payload', async () => {
+      const pub = await h.connect({ protocolVersion });
+      await pub.publishAsync('config/a', 'v1', { qos: 1, retain: true });
+      const sub = await h.connect({ protocolVersion });
+      const got = inbox(sub);
+      await sub.subscribeAsync('config/#', { qos: 1 });
+      await eventually(() => expect(got.map((m) => [m.payload, m.packet.retain])).toEqual([['v1', true]]));
+
+      await pub.publishAsync('config/a', '', { qos: 1, retain: true });
+      const late = await h.connect({ protocolVersion });
+      const lateGot = inbox(late);
+      await late.subscribeAsync('config/#');
+      await sleep(100);
+      expect(lateGot).toEqual([]);
+      expect(h.broker.retained.size).toBe(0);
+    });
+
+    it('should not match $-topics with first-level wildcards', async () => {
+      const sub = await h.connect({ protocolVersion });
+      const got = inbox(sub);
+      await sub.subscribeAsync('#');
+      await sub.subscribeAsync('$SYS/#');
+      const pub = await h.connect({ protocolVersion });
+      await pub.publishAsync('$SYS/x', 'sys', { qos: 1 });
+      await eventually(() => expect(got.map((m) => m.topic)).toEqual(['$SYS/x']));
+    });
+
+    it('should publish the will when the connection drops, and not after a normal DISCONNECT', async () => {
+      const watcher = await h.connect({ protocolVersion });
+      const got = inbox(watcher);
+      await watcher.subscribeAsync('wills/#', { qos: 1 });
+      const polite = await h.connect({ protocolVersion, will: { topic: 'wills/polite', payload: Buffer.from('gone'), qos: 1, retain: false } });
+      await polite.endAsync();
+      const rude = await h.connect({ protocolVersion, will: { topic: 'wills/rude', payload: Buffer.from('gone'), qos: 1, retain: false } });
+      (rude as unknown as { stream: Socket }).stream.destroy();
+      await eventually(() => expect(got.map((m) => m.topic)).toEqual(['wills/rude']));
+    });
+
+    it('should keep a persistent session and deliver QoS 1 messages missed while offline', async () => {
+      const options = protocolVersion === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
+      const first = await h.connect({ protocolVersion, clientId: 'persistent-1', ...options });
+      await first.subscribeAsync('jobs/#', { qos: 1 });
+      await first.endAsync();
+      const pub = await h.connect({ protocolVersion });
+      for (let i = 0; i < 5; i++) await pub.publishAsync(`jobs/${i}`, `job ${i}`, { qos: 1 });
+      await pub.publishAsync('jobs/qos0', 'lost', { qos: 0 });
+
+      const { received: got, connack } = await h.connectWithInbox({ protocolVersion, clientId: 'persistent-1', ...options });
+      expect(connack.sessionPresent).toBe(true);
+      await eventually(() => expect(got.map((m) => m.payload)).toEqual(['job 0', 'job 1', 'job 2', 'job 3', 'job 4']));
+    });
+
+    it('should end the old connection when the same client id connects again', async () => {
+      const first = await h.connect({ protocolVersion, clientId: 'dup-id' });
+      const closed = new Promise<void>((resolve) => first.stream.once('close', () => resolve()));
+      const disconnectPacket = new Promise<number | undefined>((resolve) => first.once('disconnect', (packet) => resolve(packet.reasonCode)));
+      const second = await h.connect({ protocolVersion, clientId: 'dup-id' });
+      await closed;
+      if (protocolVersion === 5) expect(await disconnectPacket).toBe(0x8e);
+      expect(second.connected).toBe(true);
+      expect(h.broker.connectionCount).toBe(1);
+    });
+  });
+
+  describe('MQTT 5.0 specifics', () => {
+    beforeEach(async () => {
+      h = await BrokerHarness.start({ maxKeepAlive: 30 });
+    });
+
+    it('should send one copy for overlapping subscriptions, at the highest QoS, with every subscription identifier', async () => {
+      const sub = await h.connect({ protocolVersion: 5 });
+      const got = inbox(sub);
+      await sub.subscribeAsync('a/+', { qos: 0, properties: { subscriptionIdentifier: 1 } });
+      await sub.subscribeAsync('a/#', { qos: 2, properties: { subscriptionIdentifier: 2 } });
+      const pub = await h.connect({ protocolVersion: 5 });
+      await pub.publishAsync('a/b', 'once', { qos: 2 });
+      await sleep(100);
+      expect(got).toHaveLength(1);
+      expect(got[0].packet.qos).toBe(2);
+      expect([got[0].packet.properties?.subscriptionIdentifier].flat().sort()).toEqual([1, 2]);
+    });
+
+    it('should honour no-local', async () => {
+      const client = await h.connect({ protocolVersion: 5 });
+      const got = inbox(client);
+      await client.subscribeAsync('echo', { qos: 1, nl: true });
+      await client.publishAsync('echo', 'me', { qos: 1 });
+      await sleep(100);
+      expect(got).toEqual([]);
+    });
+
+    it('should pass user properties, content type, response topic and correlation data through', async () => {
+      const sub = await h.connect({ protocolVersion: 5 });
+      const got = inbox(sub);
+      await sub.subscribeAsync('req', { qos: 1 });
+      const pub = await h.connect({ protocolVersion: 5 });
+      const properties = { userProperties: { k: 'v' }, contentType: 'application/json', responseTopic: 'res/1', correlationData: Buffer.from('c1'), payloadFormatIndicator: true };
+      await pub.publishAsync('req', '{}', { qos: 1, properties });
+      await eventually(() => expect(got).toHaveLength(1));
+      expect(got[0].packet.properties).toMatchObject(properties);
+    });
+
+    it('should assign a client identifier and cap the keepalive, saying so in CONNACK', async () => {
+      const client = await h.connect({ protocolVersion: 5, clientId: '', keepalive: 120 });
+      const props = (client as unknown as { connackPacket?: { properties?: Record<string, unknown> } }).connackPacket?.properties ?? {};
+      expect(props.assignedClientIdentifier).toMatch(/^auto-/);
+      expect(props.serverKeepAlive).toBe(30);
+      expect(props.receiveMaximum).toBe(32);
+    });
+
+    it('should refuse enhanced authentication with 0x8C', async () => {
+      const error = await h.refused({ protocolVersion: 5, properties: { authenticationMethod: 'SCRAM-SHA-1' } });
+      expect(error.code).toBe(0x8c);
+    });
+
+    it('should refuse shared subscriptions until they are supported, per filter', async () => {
+      const client = await h.connect({ protocolVersion: 5 });
+      expect(await grantedCodes(client, { '$share/g/t': { qos: 1 }, plain: { qos: 1 } })).toEqual([0x9e, 1]);
+    });
+
+    it('should answer 0x10 when a QoS 1 publish matched no subscriber', async () => {
+      const client = await h.connect({ protocolVersion: 5 });
+      const acks: number[] = [];
+      client.on('packetreceive', (packet) => packet.cmd === 'puback' && acks.push((packet as { reasonCode?: number }).reasonCode ?? 0));
+      await client.publishAsync('nobody/listens', 'x', { qos: 1 });
+      await client.subscribeAsync('somebody/listens');
+      await client.publishAsync('somebody/listens', 'x', { qos: 1 });
+      expect(acks).toEqual([0x10, 0]);
+    });
+  });
+
+  describe('authentication and authorization hooks', () => {
+    beforeEach(async () => {
+      h = await BrokerHarness.start({
+        hooks: {
+          ...defaultHooks({ allowAnonymous: false }),
+          authenticate: (req) =>
+            req.username === undefined
+              ? { ok: false, reason: 'not-authorized' }
+              : req.username === 'dev' && req.password?.toString() === 'secret'
+                ? { ok: true, projectId: 'p1' }
+                : { ok: false, reason: 'bad-credentials' },
+          authorizePublish: (_client, topic) => !topic.startsWith('forbidden'),
+          authorizeSubscribe: (_client, filter) => !filter.startsWith('forbidden'),
+        },
+      });
+    });
+
+    it.each([
+      [4, {}, 5],
+      [5, {}, 0x87],
+      [4, { username: 'dev', password: 'wrong' }, 4],
+      [5, { username: 'dev', password: 'wrong' }, 0x86],
+    ] as const)('should refuse v%i %p with %i', async (protocolVersion, credentials, code) => {
+      const error = await h.refused({ protocolVersion, ...credentials });
+      expect(error.code).toBe(code);
+      expect(h.broker.stats.authFailures).toBe(1);
+    });
+
+    it('should refuse forbidden subscriptions with 0x80 (3.1.1) and 0x87 (5.0)', async () => {
+      const v4 = await h.connect({ protocolVersion: 4, username: 'dev', password: 'secret' });
+      expect(await grantedCodes(v4, { 'forbidden/x': { qos: 1 }, 'ok/x': { qos: 1 } })).toEqual([0x80, 1]);
+      const v5 = await h.connect({ protocolVersion: 5, username: 'dev', password: 'secret' });
+      expect(await grantedCodes(v5, { 'forbidden/x': { qos: 1 } })).toEqual([0x87]);
+    });
+
+    it('should answer a forbidden QoS 1 publish with 0x87 in 5.0 and not route it', async () => {
+      const sub = await h.connect({ username: 'dev', password: 'secret' });
+      const got = inbox(sub);
+      await sub.subscribeAsync('#');
+      const pub = await h.connect({ protocolVersion: 5, username: 'dev', password: 'secret' });
+      const ack = await pub.publishAsync('forbidden/t', 'x', { qos: 1 }).catch((error) => error);
+      expect((ack as { code?: number; reasonCode?: number }).code ?? (ack as { reasonCode?: number }).reasonCode).toBe(0x87);
+      await sleep(100);
+      expect(got).toEqual([]);
+    });
+  });
+
+  describe('bad input', () => {
+    beforeEach(async () => {
+      h = await BrokerHarness.start({ maxPacketSize: 1024 });
+    });
+
+    const rawConnect = async (): Promise<Socket> => {
+      const socket = tcpConnect(h.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.on('data', () => undefined); // keep reading, or the end of the stream is never seen
+      return socket;
+    };
+    const closedWithin = (socket: Socket, ms = 3_000) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+
+    it('should close a connection whose first packet is not CONNECT', async () => {
+      const socket = await rawConnect();
+      socket.write(mqttPacket.generate({ cmd: 'pingreq' }));
+      expect(await closedWithin(socket)).toBe(true);
+    });
+
+    it('should refuse an empty client id with a persistent 3.1.1 session (return code 2)', async () => {
+      // MQTT.js refuses to send this, so it goes raw.
+      const socket = await rawConnect();
+      const reply = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      // CONNECT "MQTT" level 4, flags 0 (clean session off), keepalive 10, empty client id.
+      socket.write(Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x0a, 0x00, 0x00]));
+      expect([...(await reply)]).toEqual([0x20, 0x02, 0x00, 0x02]);
+      expect(await closedWithin(socket)).toBe(true);
+    });
+
+    it('should answer an unsupported protocol version with return code 1', async () => {
+      const socket = await rawConnect();
+      const reply = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      // CONNECT, protocol name MQTT, level 7.
+      socket.write(Buffer.from([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x07, 0x02, 0x00, 0x3c, 0x00, 0x01, 0x61]));
+      expect([...(await reply)]).toEqual([0x20, 0x02, 0x00, 0x01]);
+      expect(await closedWithin(socket)).toBe(true);
+    });
+
+    it('should close a client sending a packet over the maximum size, and keep serving others', async () => {
+      const bystander = await h.connect();
+      const got = inbox(bystander);
+      await bystander.subscribeAsync('t');
+      const big = await h.connect({ protocolVersion: 5 });
+      const closed = new Promise((resolve) => big.stream.once('close', resolve));
+      big.publish('t', Buffer.alloc(4096));
+      await closed;
+      const other = await h.connect();
+      await other.publishAsync('t', 'still fine', { qos: 1 });
+      await eventually(() => expect(got.map((m) => m.payload)).toEqual(['still fine']));
+    });
+
+    it('should drop a client that goes silent past 1.5 x keepalive, and publish its will', async () => {
+      const watcher = await h.connect();
+      const got = inbox(watcher);
+      await watcher.subscribeAsync('wills/+');
+      const socket = await rawConnect();
+      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'silent', keepalive: 1, will: { topic: 'wills/silent', payload: Buffer.from('timeout'), qos: 0, retain: false } }));
+      expect(await closedWithin(socket, 4_000)).toBe(true);
+      await eventually(() => expect(got.map((m) => m.payload)).toEqual(['timeout']));
+    });
+
+    it('should survive random and mutated packets without disturbing other clients', async () => {
+      const bystander = await h.connect({ protocolVersion: 5 });
+      const got = inbox(bystander);
+      await bystander.subscribeAsync('fuzz/ok', { qos: 1 });
+      const valid = [
+        mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, clientId: 'f', keepalive: 10 }),
+        mqttPacket.generate({ cmd: 'publish', topic: 'fuzz/x', payload: Buffer.from('p'), qos: 1, retain: false, dup: false, messageId: 7 }, { protocolVersion: 5 }),
+        mqttPacket.generate({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'a/#', qos: 1 }] }, { protocolVersion: 5 }),
+      ];
+      let seed = 42;
+      const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      for (let round = 0; round < 60; round++) {
+        const socket = await rawConnect();
+        socket.on('error', () => undefined);
+        const frames = valid.map((frame) => {
+          const copy = Buffer.from(frame);
+          if (round % 3 === 0) return Buffer.from(Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256)));
+          for (let flips = 0; flips < 3; flips++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+          return copy;
+        });
+        socket.write(Buffer.concat(frames));
+        await sleep(5);
+        socket.destroy();
+      }
+      const pub = await h.connect();
+      await pub.publishAsync('fuzz/ok', 'alive', { qos: 1 });
+      await eventually(() => expect(got.map((m) => m.payload)).toEqual(['alive']));
+      expect(bystander.connected).toBe(true);
+    });
+  });
+});

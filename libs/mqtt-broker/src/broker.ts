@@ -1,0 +1,337 @@
+import type { Duplex } from 'node:stream';
+import mqtt, { IPublishPacket } from 'mqtt-packet';
+import { BrokerOptions, DEFAULT_BROKER_OPTIONS } from './broker-options';
+import { BrokerStats } from './broker-stats';
+import { Connection } from './connection';
+import { BrokerHooks, ClientInfo } from './hooks';
+import { Message } from './message';
+import { ReasonCode } from './reason-codes';
+import { RetainedStore } from './retained-store';
+import { Delivery, Session, sessionKey } from './session/session';
+import { SubscriptionIndex, SubscriptionOptions } from './topics/subscription-index';
+
+const NEVER_EXPIRES = 0xffffffff;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The MQTT broker core: sessions, subscriptions, retained messages and routing for any
+ * number of connections, each a duplex stream (TCP, TLS or WebSocket). Plain TypeScript,
+ * no framework; the gateway wires it to the platform through `hooks`.
+ */
+export class Broker {
+  readonly options: BrokerOptions;
+  readonly stats = new BrokerStats();
+  readonly subscriptions = new SubscriptionIndex();
+  readonly retained = new RetainedStore();
+  private readonly sessions = new Map<string, Session>();
+  private readonly online = new Map<string, Connection>();
+  private readonly connections = new Set<Connection>();
+  private readonly takenOver = new WeakSet<Connection>();
+  private readonly keepAliveSweeper: NodeJS.Timeout;
+  private connectionSeq = 0;
+
+  constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks }) {
+    this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
+    // One timer for every connection instead of one per socket: [MQTT-3.1.2-22] allows
+    // disconnecting after 1.5 keepalive intervals without a packet.
+    this.keepAliveSweeper = setInterval(() => this.sweepKeepAlive(), 1_000);
+    this.keepAliveSweeper.unref();
+  }
+
+  /** Serves MQTT on a connected stream. */
+  handle(stream: Duplex, peerAddress: string): Connection {
+    const conn = new Connection(this, stream, peerAddress);
+    this.connections.add(conn);
+    this.stats.connectionsAccepted++;
+    return conn;
+  }
+
+  /** Connected clients right now. */
+  get connectionCount(): number {
+    return this.online.size;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  nextConnectionSeq(): number {
+    return ++this.connectionSeq;
+  }
+
+  /**
+   * Binds a connection to its session: takes over a live connection of the same client
+   * [MQTT-3.1.4-3], ends the old session on clean start, or resumes it.
+   */
+  attachSession(conn: Connection, client: ClientInfo, cleanStart: boolean): { session: Session; present: boolean } {
+    const key = sessionKey(client.projectId, client.clientId);
+    const previous = this.online.get(key);
+    let session = this.sessions.get(key);
+    if (previous) {
+      this.takenOver.add(previous);
+      const will = session?.will;
+      // The old connection's will goes now unless a delay lets the resumed session cancel it.
+      if (will && (cleanStart || will.delaySeconds === 0)) this.publishWill(will.message);
+      if (session) session.will = undefined;
+      previous.close('session taken over by a new connection', ReasonCode.SessionTakenOver);
+    }
+    if (session && cleanStart) {
+      this.endSession(session);
+      session = undefined;
+    }
+    const present = session !== undefined;
+    if (!session) {
+      session = new Session(client.projectId, client.clientId);
+      this.sessions.set(key, session);
+    }
+    clearTimeout(session.expiryTimer);
+    // [MQTT-3.1.3-9] a reconnect before the will delay passes cancels the will.
+    clearTimeout(session.willTimer);
+    session.will = undefined;
+    this.online.set(key, conn);
+    return { session, present };
+  }
+
+  /** After CONNACK: resend what was in flight [MQTT-4.4.0-1], then what was queued. */
+  connected(conn: Connection): void {
+    const session = conn.session!;
+    this.options.hooks.onConnected?.(conn.client!);
+    for (const inflight of session.inflight.values()) {
+      if (inflight.awaiting === 'pubcomp') conn.send({ cmd: 'pubrel', messageId: inflight.packetId });
+      else this.sendPublish(conn, inflight, inflight.packetId, true);
+    }
+    this.drainQueue(session);
+  }
+
+  /**
+   * Routes a message to every matching session: one copy per client at the highest granted
+   * QoS of its matching subscriptions, carrying all their subscription identifiers
+   * [MQTT-3.3.4-2..5]. Resolves to the number of clients it was routed to.
+   */
+  publish(message: Message, from?: ClientInfo): number {
+    if (message.retain) this.retained.put(message);
+    this.options.hooks.onPublished?.(message, from);
+    const targets = new Map<string, { qos: 0 | 1 | 2; ids: number[]; rap: boolean }>();
+    this.subscriptions.match(message.projectId, message.topic, (clientId, options) => {
+      if (options.noLocal && clientId === message.origin) return; // [MQTT-3.8.3-3]
+      let target = targets.get(clientId);
+      if (!target) targets.set(clientId, (target = { qos: options.qos, ids: [], rap: options.retainAsPublished }));
+      else {
+        if (options.qos > target.qos) target.qos = options.qos;
+        target.rap ||= options.retainAsPublished;
+      }
+      if (options.subscriptionId !== undefined) target.ids.push(options.subscriptionId);
+    });
+    for (const [clientId, target] of targets) {
+      const session = this.sessions.get(sessionKey(message.projectId, clientId));
+      if (!session) continue;
+      const qos = Math.min(message.qos, target.qos) as 0 | 1 | 2;
+      // [MQTT-3.3.1-12] RETAIN is cleared on normal delivery unless retain-as-published.
+      this.deliver(session, { message, qos, retain: target.rap && message.retain, subscriptionIds: target.ids });
+    }
+    return targets.size;
+  }
+
+  subscribe(session: Session, client: ClientInfo, filter: string, options: SubscriptionOptions): boolean {
+    const existed = session.subscriptions.has(filter);
+    session.subscriptions.set(filter, options);
+    this.subscriptions.add(session.projectId, filter, session.clientId, options);
+    this.options.hooks.onSubscribed?.(client, filter, options.qos);
+    return existed;
+  }
+
+  unsubscribe(session: Session, client: ClientInfo, filter: string): boolean {
+    if (!session.subscriptions.delete(filter)) return false;
+    this.subscriptions.remove(session.projectId, filter, session.clientId);
+    this.options.hooks.onUnsubscribed?.(client, filter);
+    return true;
+  }
+
+  /** Sends the retained messages matching a new subscription, RETAIN set [MQTT-3.3.1-9]. */
+  sendRetained(session: Session, filter: string, options: SubscriptionOptions): void {
+    for (const message of this.retained.match(session.projectId, filter)) {
+      const subscriptionIds = options.subscriptionId !== undefined ? [options.subscriptionId] : [];
+      this.deliver(session, { message, qos: Math.min(message.qos, options.qos) as 0 | 1 | 2, retain: true, subscriptionIds });
+    }
+  }
+
+  /** A QoS 1/2 delivery was acknowledged by the client. */
+  delivered(conn: Connection, message: Message): void {
+    this.options.hooks.onDelivered?.(conn.client!, message);
+  }
+
+  /** Sends queued deliveries while the client's in-flight window has room. */
+  drainQueue(session: Session): void {
+    const conn = this.online.get(sessionKey(session.projectId, session.clientId));
+    if (!conn?.connected) return;
+    while (session.queue.length > 0) {
+      const next = session.queue[0];
+      if (next.qos > 0 && session.inflight.size >= conn.clientReceiveMaximum) return;
+      session.queue.shift();
+      this.sendNow(conn, session, next);
+    }
+  }
+
+  /** Called by a connection when it ends, whatever the reason. */
+  onConnectionClosed(conn: Connection, reason: string): void {
+    this.connections.delete(conn);
+    const client = conn.client;
+    if (!client) return;
+    const key = sessionKey(client.projectId, client.clientId);
+    if (this.takenOver.has(conn) || this.online.get(key) !== conn) {
+      this.options.hooks.onDisconnected?.(client, 'session taken over');
+      return;
+    }
+    this.online.delete(key);
+    const session = conn.session!;
+    const will = session.will;
+    session.will = undefined;
+    if (will && !conn.cleanDisconnect) {
+      // The will goes at the earlier of its delay and the end of the session [MQTT-3.1.3-9].
+      const delay = Math.min(will.delaySeconds, session.expiryInterval);
+      if (delay === 0) this.publishWill(will.message);
+      else {
+        session.will = will;
+        session.willTimer = setTimeout(() => this.publishWill(will.message), Math.min(delay * 1000, MAX_TIMER_MS));
+        session.willTimer.unref();
+      }
+    }
+    if (session.expiryInterval === 0) this.endSession(session);
+    else if (session.expiryInterval !== NEVER_EXPIRES) {
+      session.expiryTimer = setTimeout(() => this.endSession(session), Math.min(session.expiryInterval * 1000, MAX_TIMER_MS));
+      session.expiryTimer.unref();
+    }
+    this.options.hooks.onDisconnected?.(client, reason);
+  }
+
+  /** Disconnects a client (administrative action, 0x98); resolves to whether it was online. */
+  kick(projectId: string, clientId: string): boolean {
+    const conn = this.online.get(sessionKey(projectId, clientId));
+    conn?.close('disconnected by the administrator', ReasonCode.AdministrativeAction);
+    return conn !== undefined;
+  }
+
+  /** Stops every connection (5.0 clients are told 0x8B) and the timers. */
+  close(): void {
+    clearInterval(this.keepAliveSweeper);
+    for (const conn of [...this.connections]) conn.close('server shutting down', ReasonCode.ServerShuttingDown);
+    for (const session of this.sessions.values()) {
+      clearTimeout(session.expiryTimer);
+      clearTimeout(session.willTimer);
+    }
+  }
+
+  private deliver(session: Session, delivery: Delivery): void {
+    const conn = this.online.get(sessionKey(session.projectId, session.clientId));
+    if (!conn?.connected) {
+      // Offline: persistent sessions keep QoS 1/2 deliveries [MQTT-3.1.2-5]; QoS 0 is dropped.
+      if (delivery.qos > 0 && session.expiryInterval > 0) this.enqueue(session, delivery);
+      else this.drop(delivery.message, 'client offline');
+      return;
+    }
+    if (delivery.qos === 0) {
+      if (conn.congested) this.drop(delivery.message, 'slow consumer', conn.client);
+      else this.sendNow(conn, session, delivery);
+      return;
+    }
+    // Keep order: behind anything already queued, and within the client's Receive Maximum.
+    if (session.queue.length > 0 || session.inflight.size >= conn.clientReceiveMaximum) this.enqueue(session, delivery);
+    else this.sendNow(conn, session, delivery);
+  }
+
+  private enqueue(session: Session, delivery: Delivery): void {
+    if (session.queue.length >= this.options.maxQueuedMessages) {
+      const dropped = session.queue.shift()!;
+      this.drop(dropped.message, 'session queue full');
+    }
+    session.queue.push(delivery);
+  }
+
+  private sendNow(conn: Connection, session: Session, delivery: Delivery): void {
+    if (delivery.qos === 0) {
+      this.sendPublish(conn, delivery, undefined, false);
+      return;
+    }
+    const packetId = session.allocatePacketId();
+    session.inflight.set(packetId, { ...delivery, packetId, awaiting: delivery.qos === 1 ? 'puback' : 'pubrec' });
+    if (!this.sendPublish(conn, delivery, packetId, false)) session.inflight.delete(packetId);
+  }
+
+  /** Encodes and sends one PUBLISH; resolves to false when it was dropped instead. */
+  private sendPublish(conn: Connection, delivery: Delivery, packetId: number | undefined, dup: boolean): boolean {
+    const { message } = delivery;
+    let messageExpiryInterval: number | undefined;
+    if (message.expiresAt !== undefined) {
+      // [MQTT-3.3.2-6] the interval is sent reduced by the time the message waited.
+      const remaining = Math.ceil((message.expiresAt - Date.now()) / 1000);
+      if (remaining <= 0) {
+        this.drop(message, 'message expired', conn.client);
+        return false;
+      }
+      messageExpiryInterval = remaining;
+    }
+    const packet: IPublishPacket = {
+      cmd: 'publish',
+      topic: message.topic,
+      payload: message.payload,
+      qos: delivery.qos,
+      retain: delivery.retain,
+      dup,
+      ...(packetId !== undefined ? { messageId: packetId } : {}),
+    };
+    if (conn.protocolVersion === 5) {
+      const p = message.properties;
+      packet.properties = {
+        ...(p?.payloadFormatIndicator !== undefined ? { payloadFormatIndicator: p.payloadFormatIndicator } : {}),
+        ...(p?.contentType !== undefined ? { contentType: p.contentType } : {}),
+        ...(p?.responseTopic !== undefined ? { responseTopic: p.responseTopic } : {}),
+        ...(p?.correlationData !== undefined ? { correlationData: p.correlationData } : {}),
+        ...(p?.userProperties !== undefined ? { userProperties: p.userProperties } : {}),
+        ...(messageExpiryInterval !== undefined ? { messageExpiryInterval } : {}),
+        ...(delivery.subscriptionIds.length > 0 ? { subscriptionIdentifier: delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0] : delivery.subscriptionIds } : {}),
+      };
+    }
+    const bytes = mqtt.generate(packet, { protocolVersion: conn.protocolVersion });
+    if (bytes.length > conn.clientMaximumPacketSize) {
+      // [MQTT-3.1.2-25] never send a client more than it said it accepts.
+      this.drop(message, 'larger than the client accepts', conn.client);
+      return false;
+    }
+    conn.writeRaw(bytes);
+    this.stats.messagesOut[delivery.qos]++;
+    if (delivery.qos === 0) this.options.hooks.onDelivered?.(conn.client!, message);
+    return true;
+  }
+
+  private publishWill(message: Message): void {
+    this.publish({ ...message, expiresAt: message.properties?.messageExpiryInterval !== undefined ? Date.now() + message.properties.messageExpiryInterval * 1000 : undefined });
+  }
+
+  private endSession(session: Session): void {
+    clearTimeout(session.expiryTimer);
+    if (session.will) {
+      // The session ends before the will delay: the will goes now [MQTT-3.1.3-9].
+      clearTimeout(session.willTimer);
+      const will = session.will;
+      session.will = undefined;
+      this.publishWill(will.message);
+    }
+    for (const filter of session.subscriptions.keys()) this.subscriptions.remove(session.projectId, filter, session.clientId);
+    for (const delivery of session.queue) this.drop(delivery.message, 'session ended');
+    this.sessions.delete(sessionKey(session.projectId, session.clientId));
+  }
+
+  private drop(message: Message, reason: string, client?: ClientInfo): void {
+    this.stats.messagesDropped++;
+    this.options.hooks.onDropped?.(message, reason, client);
+  }
+
+  private sweepKeepAlive(): void {
+    const now = Date.now();
+    for (const conn of this.connections) {
+      if (conn.keepAliveMs > 0 && now - conn.lastActivity > conn.keepAliveMs * 1.5) {
+        conn.close('keepalive timeout', ReasonCode.KeepAliveTimeout);
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import type { Duplex } from 'node:stream';
+import mqtt, { IPacket, Packet, Parser } from 'mqtt-packet';
+import type { Broker } from './broker';
+import { ClientInfo } from './hooks';
+import { dispatch } from './handlers/dispatch';
+import { ReasonCode } from './reason-codes';
+import { Session } from './session/session';
+
+/** Bytes queued on a socket beyond which QoS 0 deliveries to it are dropped (slow consumer). */
+const SLOW_CONSUMER_BYTES = 1024 * 1024;
+
+/**
+ * One network connection speaking MQTT: parses packets, hands each to its handler in
+ * order, and writes replies coalesced once per event-loop turn. Protocol logic lives in
+ * handlers/; socket I/O lives here.
+ */
+export class Connection {
+  /** Set by CONNECT; undefined until then. */
+  client?: ClientInfo;
+  session?: Session;
+  protocolVersion: 3 | 4 | 5 = 4;
+  keepAliveMs = 0;
+  lastActivity = Date.now();
+  /** Receive Maximum the client announced (5.0), i.e. our in-flight window towards it. */
+  clientReceiveMaximum = 65535;
+  /** Maximum Packet Size the client announced (5.0). */
+  clientMaximumPacketSize = Number.MAX_SAFE_INTEGER;
+  /** Topic aliases the client set up towards us (5.0). */
+  readonly inboundAliases = new Map<number, string>();
+  /** Set when the client sent DISCONNECT normally: no will. */
+  cleanDisconnect = false;
+  closed = false;
+
+  private readonly parser: Parser;
+  private readonly pendingWrites: Buffer[] = [];
+  private flushScheduled = false;
+  private readonly backlog: Packet[] = [];
+  private busy = false;
+  private readonly connectTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly broker: Broker,
+    readonly stream: Duplex,
+    readonly peerAddress: string,
+  ) {
+    this.parser = mqtt.parser({ protocolVersion: 4 });
+    this.parser.on('packet', (packet: Packet) => this.enqueue(packet));
+    this.parser.on('error', (error: Error) => this.onParseError(error));
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', () => this.close('socket error'));
+    stream.on('close', () => this.close('connection lost'));
+    stream.on('end', () => this.close('connection closed by client'));
+    // [MQTT-3.1.4-1]-adjacent: a connection that never says CONNECT is not kept open.
+    this.connectTimer = setTimeout(() => this.close('no CONNECT in time'), broker.options.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined && !this.closed;
+  }
+
+  /** Whether writes pile up on the socket (the client reads slower than we send). */
+  get congested(): boolean {
+    return this.stream.writableLength > SLOW_CONSUMER_BYTES;
+  }
+
+  /** Called by the CONNECT handler once the client is accepted. */
+  accept(client: ClientInfo, session: Session): void {
+    clearTimeout(this.connectTimer);
+    this.client = client;
+    this.session = session;
+  }
+
+  /** Switches the parser and writer to the CONNECT's protocol version. */
+  setProtocolVersion(version: 3 | 4 | 5): void {
+    this.protocolVersion = version;
+    // mqtt-packet reads 5.0 properties only when told the version (its typings omit `settings`).
+    (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version;
+  }
+
+  /** Encodes and queues a packet; all packets of one event-loop turn go out in one write. */
+  send(packet: IPacket & { cmd: string }): number {
+    if (this.closed) return 0;
+    const bytes = mqtt.generate(packet as Packet, { protocolVersion: this.protocolVersion });
+    this.writeRaw(bytes);
+    return bytes.length;
+  }
+
+  /** Queues already-encoded bytes. */
+  writeRaw(bytes: Buffer): void {
+    if (this.closed) return;
+    this.pendingWrites.push(bytes);
+    this.broker.stats.bytesOut += bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Ends the connection. With a 5.0 client that completed CONNECT and a reason code, a
+   * DISCONNECT is sent first (server-initiated disconnect, spec 3.14).
+   */
+  close(reason: string, reasonCode?: number): void {
+    if (this.closed) return;
+    if (reasonCode !== undefined && this.protocolVersion === 5 && this.client) {
+      this.send({ cmd: 'disconnect', reasonCode, properties: { reasonString: reason } } as IPacket & { cmd: 'disconnect' });
+    }
+    this.flush();
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    this.stream.end();
+    // Give the final bytes a moment, then make sure the socket is gone.
+    setTimeout(() => this.stream.destroy(), 1_000).unref();
+    this.broker.onConnectionClosed(this, reason);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pendingWrites.length === 0 || this.stream.destroyed) return;
+    const chunk = this.pendingWrites.length === 1 ? this.pendingWrites[0] : Buffer.concat(this.pendingWrites);
+    this.pendingWrites.length = 0;
+    this.stream.write(chunk);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = Date.now();
+    this.broker.stats.bytesIn += chunk.length;
+    this.parser.parse(chunk);
+    // The parser buffers a packet until it is whole: refuse oversize ones as soon as their
+    // length is known instead of buffering them ([MQTT-3.1.2-24] for 5.0; a limit for all).
+    const pending = (this.parser as unknown as { packet: { length: number } }).packet;
+    if (pending.length > this.broker.options.maxPacketSize) {
+      this.close(`packet of ${pending.length} bytes exceeds the maximum of ${this.broker.options.maxPacketSize}`, ReasonCode.PacketTooLarge);
+    }
+  }
+
+  private onParseError(error: Error): void {
+    if (this.closed) return;
+    if (!this.client && /protocol version/i.test(error.message)) {
+      // [MQTT-3.1.2-2] unsupported version: CONNACK 0x01 (3.1.1 format, the client's best guess), then close.
+      this.writeRaw(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.close('unsupported protocol version');
+      return;
+    }
+    this.close(`malformed packet: ${error.message}`, ReasonCode.MalformedPacket);
+  }
+
+  /** Handles packets strictly in order, pausing the socket while an async hook runs. */
+  private enqueue(packet: Packet): void {
+    if (this.closed) return;
+    // A packet that arrived whole in one chunk escapes the check in onData.
+    if ((packet.length ?? 0) > this.broker.options.maxPacketSize) {
+      this.close(`packet of ${packet.length} bytes exceeds the maximum of ${this.broker.options.maxPacketSize}`, ReasonCode.PacketTooLarge);
+      return;
+    }
+    if (this.busy) {
+      this.backlog.push(packet);
+      return;
+    }
+    this.run(packet);
+  }
+
+  private run(packet: Packet): void {
+    let next: Packet | undefined = packet;
+    while (next && !this.closed) {
+      let result: void | Promise<void>;
+      try {
+        result = dispatch(this, next);
+      } catch (error) {
+        this.close(`internal error: ${(error as Error).message}`, ReasonCode.UnspecifiedError);
+        return;
+      }
+      if (result instanceof Promise) {
+        this.busy = true;
+        this.stream.pause();
+        result
+          .catch((error: Error) => this.close(`internal error: ${error.message}`, ReasonCode.UnspecifiedError))
+          .finally(() => {
+            this.busy = false;
+            if (!this.closed) this.stream.resume();
+            const queued = this.backlog.shift();
+            if (queued) this.run(queued);
+          });
+        return;
+      }
+      next = this.backlog.shift();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { IPublishPacket } from 'mqtt-packet';
+import type { Connection } from '../connection';
+import { Message } from '../message';
+import { ReasonCode } from '../reason-codes';
+import { topicNameProblem } from '../topics/topic-rules';
+
+/**
+ * PUBLISH from a client:
+ *  - resolve a 5.0 topic alias                       [MQTT-3.3.2-12]
+ *  - validate the topic name                         [MQTT-3.3.2-1], [MQTT-3.3.2-2]
+ *  - QoS 2 duplicate: acknowledge again, route once   [MQTT-4.3.3-9]
+ *  - bound unacknowledged QoS 2 by Receive Maximum    [MQTT-3.3.4-9]
+ *  - authorize; a denied QoS 1/2 gets 0x87 (5.0)
+ *  - store or delete the retained message             [MQTT-3.3.1-5..7]
+ *  - route, then PUBACK / PUBREC
+ */
+export async function handlePublish(conn: Connection, packet: IPublishPacket): Promise<void> | Promise<void> {
+  const broker = conn.broker;
+  const client = conn.client!;
+  const session = conn.session!;
+  const qos = packet.qos;
+  const id = packet.messageId;
+
+  let topic = packet.topic;
+  const alias = packet.properties?.topicAlias;
+  if (alias !== undefined) {
+    if (alias === 0 || alias > broker.options.topicAliasMaximum) return conn.close(`topic alias ${alias} is out of range`, ReasonCode.TopicAliasInvalid);
+    if (topic.length > 0) conn.inboundAliases.set(alias, topic);
+    else {
+      const known = conn.inboundAliases.get(alias);
+      if (!known) return conn.close(`topic alias ${alias} was never set`, ReasonCode.ProtocolError);
+      topic = known;
+    }
+  }
+  const problem = topicNameProblem(topic, broker.options);
+  if (problem) return conn.close(problem, ReasonCode.TopicNameInvalid);
+
+  broker.stats.messagesIn[qos]++;
+  if (qos === 2) {
+    if (session.inboundQos2.has(id!)) {
+      conn.send({ cmd: 'pubrec', messageId: id });
+      return;
+    }
+    if (session.inboundQos2.size >= broker.options.receiveMaximum) {
+      return conn.close('more unacknowledged QoS 2 publishes than Receive Maximum', ReasonCode.ReceiveMaximumExceeded);
+    }
+  }
+
+  const allowed = await broker.options.hooks.authorizePublish(client, topic);
+  if (conn.closed) return;
+  if (!allowed) {
+    broker.stats.messagesDropped++;
+    broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', client);
+    if (qos === 1) conn.send({ cmd: 'puback', messageId: id, ...(conn.protocolVersion === 5 ? { reasonCode: ReasonCode.NotAuthorized } : {}) } as never);
+    if (qos === 2) conn.send({ cmd: 'pubrec', messageId: id, ...(conn.protocolVersion === 5 ? { reasonCode: ReasonCode.NotAuthorized } : {}) } as never);
+    return;
+  }
+
+  const message = toMessage(conn, packet, topic);
+  const matched = broker.publish(message, client);
+  const reasonCode = conn.protocolVersion === 5 && matched === 0 ? { reasonCode: ReasonCode.NoMatchingSubscribers } : {};
+  if (qos === 1) conn.send({ cmd: 'puback', messageId: id, ...reasonCode } as never);
+  if (qos === 2) {
+    session.inboundQos2.add(id!);
+    conn.send({ cmd: 'pubrec', messageId: id, ...reasonCode } as never);
+  }
+}
+
+function toMessage(conn: Connection, packet: IPublishPacket, topic: string): Message {
+  const props = packet.properties;
+  const expiry = props?.messageExpiryInterval;
+  return {
+    projectId: conn.client!.projectId,
+    topic,
+    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+    qos: packet.qos,
+    retain: packet.retain,
+    origin: conn.client!.clientId,
+    expiresAt: expiry !== undefined ? Date.now() + expiry * 1000 : undefined,
+    properties: props && {
+      payloadFormatIndicator: props.payloadFormatIndicator,
+      contentType: props.contentType,
+      responseTopic: props.responseTopic,
+      correlationData: props.correlationData,
+      userProperties: props.userProperties as Record<string, string | string[]> | undefined,
+      messageExpiryInterval: expiry,
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** What the broker knows about a connected client, handed to every hook. */
+export interface ClientInfo {
+  clientId: string;
+  projectId: string;
+  username?: string;
+  /** The registry's device id, when the authenticator resolved one. */
+  deviceId?: string;
+  protocolVersion: 3 | 4 | 5;
+  peerAddress: string;
+  /** Increases with every connection of this broker: orders connect/disconnect events. */
+  connectionSeq: number;
+}
+
+export interface AuthenticationRequest {
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+  peerAddress: string;
+  protocolVersion: 3 | 4 | 5;
+}
+
+export type AuthenticationResult =
+  | { ok: true; projectId: string; deviceId?: string }
+  | { ok: false; reason: 'bad-credentials' | 'not-authorized' | 'banned' | 'unavailable' };
+
+/**
+ * Extension points of the broker (aedes-style named hooks). Every hook has a safe default;
+ * the platform plugs the registry's credentials and ACL rules in here.
+ */
+export interface BrokerHooks {
+  /** CONNECT: who is this, and which project does it belong to? */
+  authenticate(request: AuthenticationRequest): Promise<AuthenticationResult> | AuthenticationResult;
+  /** Every PUBLISH from a client. */
+  authorizePublish(client: ClientInfo, topic: string): Promise<boolean> | boolean;
+  /** Every SUBSCRIBE filter. */
+  authorizeSubscribe(client: ClientInfo, filter: string): Promise<boolean> | boolean;
+  onConnected?(client: ClientInfo): void;
+  onDisconnected?(client: ClientInfo, reason: string): void;
+  onSubscribed?(client: ClientInfo, filter: string, qos: number): void;
+  onUnsubscribed?(client: ClientInfo, filter: string): void;
+  /** A message entered the broker (from a client, or from the platform when client is undefined). */
+  onPublished?(message: import('./message').Message, client?: ClientInfo): void;
+  onDelivered?(client: ClientInfo, message: import('./message').Message): void;
+  onDropped?(message: import('./message').Message, reason: string, client?: ClientInfo): void;
+}
+
+/** Hooks that refuse anonymous clients unless `allowAnonymous`, and allow every topic. */
+export function defaultHooks(options: { allowAnonymous: boolean; anonymousProject?: string }): BrokerHooks {
+  return {
+    authenticate: (request) =>
+      options.allowAnonymous ? { ok: true, projectId: options.anonymousProject ?? 'default' } : { ok: false, reason: request.username === undefined ? 'not-authorized' : 'bad-credentials' },
+    authorizePublish: () => true,
+    authorizeSubscribe: () => true,
+  };
+}
