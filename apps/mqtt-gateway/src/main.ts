@@ -1,3 +1,4 @@
+import { describeListeners } from '@iot/gateway';
 import { runService } from '@iot/runtime';
 import { AppModule } from './app.module';
 import { MqttGatewayConfig, loadConfig } from './config';
@@ -6,8 +7,5 @@ void runService({
   title: 'iot-platform MQTT gateway',
   loadConfig,
   rootModule: (config, logger) => AppModule.forRoot(config as MqttGatewayConfig, logger),
-  banner: (config) => {
-    const { port, host } = (config as MqttGatewayConfig).gateway.mqtt;
-    return [port === 0 ? 'MQTT listener off' : `MQTT on tcp://${host}:${port}`];
-  },
+  banner: (config) => describeListeners((config as MqttGatewayConfig).gateway),
 });

@@ -19,6 +19,9 @@ describe('configuration validation at boot', () => {
     ['command-service', { REDIS_URL: 'localhost:6379' }, /REDIS_URL: must be a URL starting with redis:\/\//],
     ['standalone', { IOT_OPERATOR_KEY: 'short' }, /IOT_OPERATOR_KEY: must be 16 to 256 characters long/],
     ['rule-service', { DATABASE_MIGRATE: 'yes' }, /DATABASE_MIGRATE: must be true or false \(got "yes"\)/],
+    ['mqtt-gateway', { MQTT_TLS_CERT_FILE: '/nonexistent/cert.pem', MQTT_TLS_KEY_FILE: '/nonexistent/key.pem' }, /MQTT_TLS_CERT_FILE: cannot read \/nonexistent\/cert.pem \(ENOENT\)/],
+    ['standalone', { MQTT_TLS_CERT_FILE: '/nonexistent/cert.pem' }, /MQTT_TLS_KEY_FILE: must be set together with MQTT_TLS_CERT_FILE/],
+    ['mqtt-gateway', { MQTT_ALLOW_ANONYMOUS: '1' }, /MQTT_ALLOW_ANONYMOUS: must be true or false \(got "1"\)/],
   ])('%s should refuse %p', async (app, env, message) => {
     const proc = ServiceProcess.start(app, env as Record<string, string>);
     expect((await proc.exited).code).toBe(1);

@@ -21,6 +21,7 @@ describe('cluster mode', () => {
     IOT_OPERATOR_KEY: operatorKey,
     NODE_ID: service === 'mqtt-gateway' ? gatewayNode : `e2e-${service}-${run}`,
     MQTT_PORT: String(ports.mqtt),
+    MQTT_WS_PORT: '0',
     LOG_LEVEL: 'info',
   });
   const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;

@@ -12,12 +12,14 @@ describe('standalone mode', () => {
   const operatorKey = 'standalone-e2e-operator-key';
   let port: number;
   let mqttPort: number;
+  let wsPort: number;
   let base: string;
   let proc: ServiceProcess | undefined;
 
   beforeAll(async () => {
     port = await freePort();
     mqttPort = await freePort();
+    wsPort = await freePort();
     base = `http://127.0.0.1:${port}`;
   });
 
@@ -31,6 +33,7 @@ describe('standalone mode', () => {
     ServiceProcess.start('standalone', {
       HTTP_PORT: String(port),
       MQTT_PORT: String(mqttPort),
+      MQTT_WS_PORT: String(wsPort),
       MQTT_ALLOW_ANONYMOUS: 'true',
       DATABASE_URL: `pglite://${dataDir}`,
       IOT_OPERATOR_KEY: operatorKey,
@@ -44,6 +47,8 @@ describe('standalone mode', () => {
     expect(ready.details).toEqual({ bus: { status: 'up' }, state: { status: 'up' }, database: { status: 'up' } });
     expect(proc.output).toContain(`HTTP on http://127.0.0.1:${port}`);
     expect(proc.output).toContain(`MQTT on tcp://0.0.0.0:${mqttPort}`);
+    expect(proc.output).toContain(`MQTT on ws://0.0.0.0:${wsPort}/mqtt`);
+    expect(proc.output).toContain('TLS and WSS listeners off (set MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE)');
     const startLine = proc.output.split('\n').find((line) => line.includes('standalone started'));
     expect(JSON.parse(startLine!)).toMatchObject({ level: 'info', service: 'standalone' }); // JSON logs
   });
@@ -58,7 +63,8 @@ describe('standalone mode', () => {
   });
 
   it('should serve MQTT: mosquitto_pub to an MQTT.js subscriber, counted in the metrics', async () => {
-    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 5, reconnectPeriod: 0 });
+    // The subscriber comes in over WebSocket, the publisher over TCP.
+    const sub = await mqtt.connectAsync(`ws://127.0.0.1:${wsPort}/mqtt`, { protocolVersion: 5, reconnectPeriod: 0 });
     try {
       const got = new Promise<string>((resolve) => sub.once('message', (_topic, payload) => resolve(payload.toString())));
       await sub.subscribeAsync('e2e/standalone', { qos: 1 });
@@ -94,7 +100,7 @@ describe('standalone mode', () => {
   it('should generate and print an operator key when none is configured', async () => {
     const otherPort = await freePort();
     const otherMqtt = await freePort();
-    const other = ServiceProcess.start('standalone', { HTTP_PORT: String(otherPort), MQTT_PORT: String(otherMqtt), DATABASE_URL: 'pglite://memory' });
+    const other = ServiceProcess.start('standalone', { HTTP_PORT: String(otherPort), MQTT_PORT: String(otherMqtt), MQTT_WS_PORT: '0', DATABASE_URL: 'pglite://memory' });
     try {
       await other.waitReady(`http://127.0.0.1:${otherPort}/health/ready`);
       const key = /operator key for this run[^:]*: (\S+?)"/.exec(other.output)?.[1];

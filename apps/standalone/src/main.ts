@@ -1,3 +1,4 @@
+import { describeListeners } from '@iot/gateway';
 import { runService } from '@iot/runtime';
 import { AppModule } from './app.module';
 import { StandaloneConfig, loadConfig } from './config';
@@ -8,9 +9,8 @@ void runService({
   rootModule: (config, logger) => AppModule.forRoot(config as StandaloneConfig, logger),
   banner: (config) => {
     const { operatorKey, operatorKeyGenerated, gateway } = config as StandaloneConfig;
-    const { port, host } = gateway.mqtt;
     return [
-      port === 0 ? 'MQTT listener off' : `MQTT on tcp://${host}:${port}`,
+      ...describeListeners(gateway),
       ...(operatorKeyGenerated ? [`operator key for this run (set IOT_OPERATOR_KEY to choose one): ${operatorKey}`] : []),
     ];
   },

@@ -84,6 +84,36 @@ export function WithMqtt<B extends Class>(Base: B) {
     @IsString()
     MQTT_HOST = '0.0.0.0';
 
+    /** MQTT over TLS; runs when a certificate is configured; 0 turns it off. */
+    @EnvPort()
+    MQTT_TLS_PORT = 8883;
+
+    /** MQTT over WebSocket (path MQTT_WS_PATH, subprotocol `mqtt`); 0 turns it off. */
+    @EnvPort()
+    MQTT_WS_PORT = 8083;
+
+    /** MQTT over secure WebSocket; runs when a certificate is configured; 0 turns it off. */
+    @EnvPort()
+    MQTT_WSS_PORT = 8084;
+
+    @Matches(/^\/[^\s]*$/, { message: 'must be a path starting with /' })
+    MQTT_WS_PATH = '/mqtt';
+
+    /** PEM certificate (chain) for the TLS and WSS listeners. */
+    @IsOptional()
+    @IsString()
+    MQTT_TLS_CERT_FILE?: string;
+
+    /** PEM private key for the TLS and WSS listeners. */
+    @IsOptional()
+    @IsString()
+    MQTT_TLS_KEY_FILE?: string;
+
+    /** PEM CA bundle: when set, TLS clients must present a certificate it signed. */
+    @IsOptional()
+    @IsString()
+    MQTT_TLS_CA_FILE?: string;
+
     /** Accept clients without credentials (they belong to the `default` project). Off by default. */
     @EnvBool()
     MQTT_ALLOW_ANONYMOUS = false;

@@ -1,9 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@iot/config';
+import type { TlsMaterial } from '@iot/mqtt-broker';
+
 /** Options of the gateway module, from its process's configuration. */
 export interface GatewayOptions {
   mqtt: {
-    /** 0 turns the TCP listener off. */
-    port: number;
     host: string;
+    /** Listener ports; 0 turns one off. TLS and WSS need `tls`. */
+    port: number;
+    tlsPort: number;
+    wsPort: number;
+    wssPort: number;
+    wsPath: string;
+    tls?: TlsMaterial;
     allowAnonymous: boolean;
     maxKeepAlive: number;
     maxPacketSize: number;
@@ -14,20 +23,37 @@ export interface GatewayOptions {
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
-/** Maps the validated MQTT variables (WithMqtt) to the gateway options. */
-export function gatewayOptionsFromEnv(env: {
+interface MqttEnvValues {
   MQTT_PORT: number;
   MQTT_HOST: string;
+  MQTT_TLS_PORT: number;
+  MQTT_WS_PORT: number;
+  MQTT_WSS_PORT: number;
+  MQTT_WS_PATH: string;
+  MQTT_TLS_CERT_FILE?: string;
+  MQTT_TLS_KEY_FILE?: string;
+  MQTT_TLS_CA_FILE?: string;
   MQTT_ALLOW_ANONYMOUS: boolean;
   MQTT_MAX_KEEPALIVE: number;
   MQTT_MAX_PACKET_SIZE: number;
   MQTT_MAX_INFLIGHT: number;
   MQTT_MAX_QUEUED_MESSAGES: number;
-}): GatewayOptions {
+}
+
+/**
+ * Maps the validated MQTT variables (WithMqtt) to the gateway options, reading the TLS
+ * files. @throws ConfigError naming each file variable that is missing its pair or unreadable.
+ */
+export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
   return {
     mqtt: {
-      port: env.MQTT_PORT,
       host: env.MQTT_HOST,
+      port: env.MQTT_PORT,
+      tlsPort: env.MQTT_TLS_PORT,
+      wsPort: env.MQTT_WS_PORT,
+      wssPort: env.MQTT_WSS_PORT,
+      wsPath: env.MQTT_WS_PATH,
+      tls: tlsMaterial(env),
       allowAnonymous: env.MQTT_ALLOW_ANONYMOUS,
       maxKeepAlive: env.MQTT_MAX_KEEPALIVE,
       maxPacketSize: env.MQTT_MAX_PACKET_SIZE,
@@ -35,4 +61,38 @@ export function gatewayOptionsFromEnv(env: {
       maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
     },
   };
+}
+
+function tlsMaterial(env: MqttEnvValues): TlsMaterial | undefined {
+  const { MQTT_TLS_CERT_FILE: certFile, MQTT_TLS_KEY_FILE: keyFile, MQTT_TLS_CA_FILE: caFile } = env;
+  if (!certFile && !keyFile && !caFile) return undefined;
+  const problems: string[] = [];
+  if (!certFile) problems.push('MQTT_TLS_CERT_FILE: must be set together with MQTT_TLS_KEY_FILE (not set)');
+  if (!keyFile) problems.push('MQTT_TLS_KEY_FILE: must be set together with MQTT_TLS_CERT_FILE (not set)');
+  const read = (name: string, file?: string): Buffer | undefined => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      problems.push(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
+  const cert = read('MQTT_TLS_CERT_FILE', certFile);
+  const key = read('MQTT_TLS_KEY_FILE', keyFile);
+  const ca = read('MQTT_TLS_CA_FILE', caFile);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { cert: cert!, key: key!, ca };
+}
+
+/** One line per MQTT listener, for the start-up banner. */
+export function describeListeners(options: GatewayOptions): string[] {
+  const { host, port, tlsPort, wsPort, wssPort, wsPath, tls } = options.mqtt;
+  const lines: string[] = [];
+  if (port) lines.push(`MQTT on tcp://${host}:${port}`);
+  if (tls && tlsPort) lines.push(`MQTT on mqtts://${host}:${tlsPort}`);
+  if (wsPort) lines.push(`MQTT on ws://${host}:${wsPort}${wsPath}`);
+  if (tls && wssPort) lines.push(`MQTT on wss://${host}:${wssPort}${wsPath}`);
+  if (!tls && (tlsPort || wssPort)) lines.push('TLS and WSS listeners off (set MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE)');
+  return lines.length ? lines : ['MQTT listeners off'];
 }

@@ -7,3 +7,5 @@ export * from './reason-codes';
 export * from './topics/subscription-index';
 export * from './topics/topic-rules';
 export * from './transport/tcp-listener';
+export * from './transport/tls-listener';
+export * from './transport/websocket-listener';

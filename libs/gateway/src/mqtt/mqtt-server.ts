@@ -1,19 +1,18 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { Server } from 'node:net';
 import type { Logger } from 'pino';
-import { Broker, defaultHooks, listenTcp } from '@iot/mqtt-broker';
+import { Broker, defaultHooks, listenTcp, listenTls, listenWebSocket } from '@iot/mqtt-broker';
 import { ROOT_LOGGER } from '@iot/runtime';
-import { GATEWAY_OPTIONS, GatewayOptions } from '../gateway.options';
+import { GATEWAY_OPTIONS, GatewayOptions, describeListeners } from '../gateway.options';
 
 /**
- * The broker core of this gateway node and its listeners. Until the registry enforcement
- * lands, clients are admitted only when anonymous access is configured (`MQTT_ALLOW_ANONYMOUS`),
- * into the `default` project.
+ * The broker core of this gateway node and its listeners (TCP, TLS, WebSocket, WSS).
+ * Until the registry enforcement lands, clients are admitted only when anonymous access is
+ * configured (`MQTT_ALLOW_ANONYMOUS`), into the `default` project.
  */
 @Injectable()
 export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly broker: Broker;
-  private tcp?: Server;
+  private readonly servers: { close(): unknown }[] = [];
 
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
@@ -30,15 +29,17 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host } = this.options.mqtt;
-    if (port === 0) return;
-    this.tcp = await listenTcp(this.broker, port, host);
-    this.logger.info({ mqtt: { port, host } }, `MQTT on tcp://${host}:${port}`);
+    const { host, port, tlsPort, wsPort, wssPort, wsPath, tls } = this.options.mqtt;
+    if (port) this.servers.push(await listenTcp(this.broker, port, host));
+    if (tls && tlsPort) this.servers.push(await listenTls(this.broker, tlsPort, host, tls));
+    if (wsPort) this.servers.push(await listenWebSocket(this.broker, wsPort, host, { path: wsPath }));
+    if (tls && wssPort) this.servers.push(await listenWebSocket(this.broker, wssPort, host, { path: wsPath, tls }));
+    this.logger.info({ mqtt: { host, port, tlsPort, wsPort, wssPort } }, describeListeners(this.options).join('; '));
   }
 
   /** Stop accepting, tell 5.0 clients the server is shutting down (0x8B), close the rest. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.tcp?.close();
+    for (const server of this.servers) server.close();
     this.broker.close();
   }
 }

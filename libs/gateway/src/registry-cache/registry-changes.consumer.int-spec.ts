@@ -20,7 +20,7 @@ describe('RegistryChangesConsumer (Kafka, Redis)', () => {
       imports: [
         RuntimeModule.forRoot(config, logger),
         MqttGatewayModule.forRoot({
-          mqtt: { port: 0, host: '127.0.0.1', allowAnonymous: false, maxKeepAlive: 65535, maxPacketSize: 1_048_576, maxInflight: 32, maxQueuedMessages: 1000 },
+          mqtt: { port: 0, tlsPort: 0, wsPort: 0, wssPort: 0, wsPath: '/mqtt', host: '127.0.0.1', allowAnonymous: false, maxKeepAlive: 65535, maxPacketSize: 1_048_576, maxInflight: 32, maxQueuedMessages: 1000 },
         }),
       ],
     })
