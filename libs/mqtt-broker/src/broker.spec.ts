@@ -155,9 +155,40 @@ describe('Broker over TCP with MQTT.js', () => {
       expect(error.code).toBe(0x8c);
     });
 
-    it('should refuse shared subscriptions until they are supported, per filter', async () => {
+    it('should deliver each message to one member of a shared group, besides plain subscribers', async () => {
+      const members = await Promise.all([h.connect({ protocolVersion: 5 }), h.connect({ protocolVersion: 5 })]);
+      const inboxes = members.map(inbox);
+      for (const m of members) await m.subscribeAsync('$share/workers/jobs/+', { qos: 1 });
+      const watcher = await h.connect({ protocolVersion: 5 });
+      const all = inbox(watcher);
+      await watcher.subscribeAsync('jobs/#', { qos: 1 });
+      const pub = await h.connect({ protocolVersion: 5 });
+      for (let i = 0; i < 10; i++) await pub.publishAsync(`jobs/${i}`, String(i), { qos: 1 });
+      await eventually(() => expect(inboxes[0].length + inboxes[1].length).toBe(10));
+      expect(inboxes[0].length).toBe(5); // round-robin over online members
+      expect([...inboxes[0], ...inboxes[1]].map((m) => Number(m.payload)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      await eventually(() => expect(all).toHaveLength(10));
+    });
+
+    it('should not send retained messages for a shared subscription, and forget a group once empty', async () => {
+      const pub = await h.connect({ protocolVersion: 5 });
+      await pub.publishAsync('cfg/x', 'retained', { qos: 1, retain: true });
+      const member = await h.connect({ protocolVersion: 5 });
+      const got = inbox(member);
+      await member.subscribeAsync('$share/g/cfg/#', { qos: 1 });
+      await sleep(100);
+      expect(got).toEqual([]);
+      await member.unsubscribeAsync('$share/g/cfg/#');
+      expect(h.broker.subscriptions.size).toBe(0);
+    });
+
+    it('should answer UNSUBSCRIBE with a reason code per filter', async () => {
       const client = await h.connect({ protocolVersion: 5 });
-      expect(await grantedCodes(client, { '$share/g/t': { qos: 1 }, plain: { qos: 1 } })).toEqual([0x9e, 1]);
+      await client.subscribeAsync('a');
+      const codes: number[][] = [];
+      client.on('packetreceive', (packet) => packet.cmd === 'unsuback' && codes.push((packet as { reasonCode?: number[]; granted?: number[] }).granted ?? []));
+      await client.unsubscribeAsync(['a', 'never-subscribed']);
+      await eventually(() => expect(codes).toEqual([[0x00, 0x11]]));
     });
 
     it('should answer 0x10 when a QoS 1 publish matched no subscriber', async () => {

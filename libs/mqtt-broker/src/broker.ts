@@ -8,7 +8,9 @@ import { Message } from './message';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
 import { Delivery, Session, sessionKey } from './session/session';
+import { SharedGroup, groupOfIndexKey, isSharedIndexKey, sharedIndexKey } from './topics/shared-groups';
 import { SubscriptionIndex, SubscriptionOptions } from './topics/subscription-index';
+import { parseSharedFilter } from './topics/topic-rules';
 
 const NEVER_EXPIRES = 0xffffffff;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -24,6 +26,8 @@ export class Broker {
   readonly subscriptions = new SubscriptionIndex();
   readonly retained = new RetainedStore();
   private readonly sessions = new Map<string, Session>();
+  /** Shared subscription groups by project, then `<group>\u0000<filter>`. */
+  private readonly sharedGroups = new Map<string, Map<string, SharedGroup>>();
   private readonly online = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private readonly takenOver = new WeakSet<Connection>();
@@ -112,7 +116,14 @@ export class Broker {
     if (message.retain) this.retained.put(message);
     this.options.hooks.onPublished?.(message, from);
     const targets = new Map<string, { qos: 0 | 1 | 2; ids: number[]; rap: boolean }>();
-    this.subscriptions.match(message.projectId, message.topic, (clientId, options) => {
+    const sharedPicks: [string, SubscriptionOptions][] = [];
+    this.subscriptions.match(message.projectId, message.topic, (clientId, options, filter) => {
+      if (isSharedIndexKey(clientId)) {
+        // A shared group gets one copy, to one member, besides any non-shared copies [MQTT-4.8.2].
+        const pick = this.sharedGroup(message.projectId, groupOfIndexKey(clientId), filter)?.pick((member) => this.isOnline(message.projectId, member));
+        if (pick) sharedPicks.push(pick);
+        return;
+      }
       if (options.noLocal && clientId === message.origin) return; // [MQTT-3.8.3-3]
       let target = targets.get(clientId);
       if (!target) targets.set(clientId, (target = { qos: options.qos, ids: [], rap: options.retainAsPublished }));
@@ -129,22 +140,72 @@ export class Broker {
       // [MQTT-3.3.1-12] RETAIN is cleared on normal delivery unless retain-as-published.
       this.deliver(session, { message, qos, retain: target.rap && message.retain, subscriptionIds: target.ids });
     }
-    return targets.size;
+    for (const [clientId, options] of sharedPicks) {
+      const session = this.sessions.get(sessionKey(message.projectId, clientId));
+      if (!session) continue;
+      const qos = Math.min(message.qos, options.qos) as 0 | 1 | 2;
+      const subscriptionIds = options.subscriptionId !== undefined ? [options.subscriptionId] : [];
+      this.deliver(session, { message, qos, retain: options.retainAsPublished && message.retain, subscriptionIds });
+    }
+    return targets.size + sharedPicks.length;
   }
 
+  /** Adds a subscription (plain or `$share/<group>/<filter>`); resolves to whether it existed. */
   subscribe(session: Session, client: ClientInfo, filter: string, options: SubscriptionOptions): boolean {
     const existed = session.subscriptions.has(filter);
     session.subscriptions.set(filter, options);
-    this.subscriptions.add(session.projectId, filter, session.clientId, options);
+    this.index(session, filter, options);
     this.options.hooks.onSubscribed?.(client, filter, options.qos);
     return existed;
   }
 
   unsubscribe(session: Session, client: ClientInfo, filter: string): boolean {
     if (!session.subscriptions.delete(filter)) return false;
-    this.subscriptions.remove(session.projectId, filter, session.clientId);
+    this.unindex(session, filter);
     this.options.hooks.onUnsubscribed?.(client, filter);
     return true;
+  }
+
+  private index(session: Session, filter: string, options: SubscriptionOptions): void {
+    const shared = parseSharedFilter(filter);
+    if (!shared) {
+      this.subscriptions.add(session.projectId, filter, session.clientId, options);
+      return;
+    }
+    let groups = this.sharedGroups.get(session.projectId);
+    if (!groups) this.sharedGroups.set(session.projectId, (groups = new Map()));
+    const key = `${shared.group}\u0000${shared.filter}`;
+    let group = groups.get(key);
+    if (!group) {
+      groups.set(key, (group = new SharedGroup(shared.group, shared.filter)));
+      this.subscriptions.add(session.projectId, shared.filter, sharedIndexKey(shared.group), options);
+    }
+    group.members.set(session.clientId, options);
+  }
+
+  private unindex(session: Session, filter: string): void {
+    const shared = parseSharedFilter(filter);
+    if (!shared) {
+      this.subscriptions.remove(session.projectId, filter, session.clientId);
+      return;
+    }
+    const groups = this.sharedGroups.get(session.projectId);
+    const key = `${shared.group}\u0000${shared.filter}`;
+    const group = groups?.get(key);
+    if (!group) return;
+    group.members.delete(session.clientId);
+    if (group.members.size === 0) {
+      groups!.delete(key);
+      this.subscriptions.remove(session.projectId, shared.filter, sharedIndexKey(shared.group));
+    }
+  }
+
+  private sharedGroup(projectId: string, group: string, filter: string): SharedGroup | undefined {
+    return this.sharedGroups.get(projectId)?.get(`${group}\u0000${filter}`);
+  }
+
+  private isOnline(projectId: string, clientId: string): boolean {
+    return this.online.get(sessionKey(projectId, clientId))?.connected ?? false;
   }
 
   /** Sends the retained messages matching a new subscription, RETAIN set [MQTT-3.3.1-9]. */
@@ -316,7 +377,7 @@ export class Broker {
       session.will = undefined;
       this.publishWill(will.message);
     }
-    for (const filter of session.subscriptions.keys()) this.subscriptions.remove(session.projectId, filter, session.clientId);
+    for (const filter of session.subscriptions.keys()) this.unindex(session, filter);
     for (const delivery of session.queue) this.drop(delivery.message, 'session ended');
     this.sessions.delete(sessionKey(session.projectId, session.clientId));
   }

@@ -123,8 +123,6 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       receiveMaximum: options.receiveMaximum,
       maximumPacketSize: options.maxPacketSize,
       topicAliasMaximum: options.topicAliasMaximum,
-      // Shared subscriptions arrive with the broker issue's next step; say so honestly.
-      sharedSubscriptionAvailable: false,
       ...(expiry !== requestedExpiry ? { sessionExpiryInterval: expiry } : {}),
       ...(cappedKeepAlive ? { serverKeepAlive: keepAlive } : {}),
       ...(assignedClientId ? { assignedClientIdentifier: assignedClientId } : {}),

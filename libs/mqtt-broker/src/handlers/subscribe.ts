@@ -27,11 +27,17 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
       granted.push(refusal(version, ReasonCode.TopicFilterInvalid));
       continue;
     }
-    if (parseSharedFilter(filter) || filter.startsWith('$share/')) {
-      granted.push(refusal(version, ReasonCode.SharedSubscriptionsNotSupported));
+    const shared = parseSharedFilter(filter);
+    if (filter.startsWith('$share/') && !shared) {
+      granted.push(refusal(version, ReasonCode.TopicFilterInvalid));
       continue;
     }
-    // [MQTT-3.8.3-4] no-local on a shared subscription is a protocol error; handled above.
+    if (shared && topicFilterProblem(shared.filter, broker.options)) {
+      granted.push(refusal(version, ReasonCode.TopicFilterInvalid));
+      continue;
+    }
+    // [MQTT-3.8.3-4] no-local on a shared subscription is a protocol error.
+    if (shared && sub.nl) return conn.close('no-local on a shared subscription', ReasonCode.ProtocolError);
     if (!(await broker.options.hooks.authorizeSubscribe(client, filter))) {
       granted.push(refusal(version, ReasonCode.NotAuthorized));
       continue;
@@ -51,6 +57,8 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
 
   conn.send({ cmd: 'suback', messageId: packet.messageId, granted } as never);
   for (const { filter, options, existed } of accepted) {
+    // Retained messages are not sent for a new shared subscription (spec 4.8.2).
+    if (parseSharedFilter(filter)) continue;
     if (options.retainHandling === 2 || (options.retainHandling === 1 && existed)) continue;
     broker.sendRetained(conn.session!, filter, options);
   }

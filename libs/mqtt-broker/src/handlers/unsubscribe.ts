@@ -7,5 +7,6 @@ export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket):
   const codes = packet.unsubscriptions.map((filter) =>
     conn.broker.unsubscribe(conn.session!, conn.client!, filter) ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted,
   );
-  conn.send({ cmd: 'unsuback', messageId: packet.messageId, ...(conn.protocolVersion === 5 ? { reasonCodes: codes } : {}) } as never);
+  // mqtt-packet carries UNSUBACK reason codes in `granted`.
+  conn.send({ cmd: 'unsuback', messageId: packet.messageId, ...(conn.protocolVersion === 5 ? { granted: codes } : {}) } as never);
 }
