@@ -182,6 +182,25 @@ describe('Broker sessions and delivery guarantees', () => {
     expect(await raw.next('disconnect')).toMatchObject({ reasonCode: 0x82 });
   });
 
+  it('should set up topic aliases towards a client that accepts them', async () => {
+    const raw = await RawClient.connect(h.port, 5, { clientId: 'alias-reader', clean: true, properties: { topicAliasMaximum: 1 } });
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'out/#', qos: 0 }] });
+    await raw.next('suback');
+    const pub = await h.connect();
+    for (const topic of ['out/a', 'out/a', 'out/b']) await pub.publishAsync(topic, topic, { qos: 1 });
+    const publishes = await eventually(() => {
+      const seen = raw.packets.filter((p) => p.cmd === 'publish') as unknown as { topic: string; properties?: { topicAlias?: number } }[];
+      expect(seen).toHaveLength(3);
+      return seen;
+    });
+    expect(publishes.map((p) => [p.topic, p.properties?.topicAlias])).toEqual([
+      ['out/a', 1],
+      ['', 1],
+      ['out/b', undefined], // beyond the client's Topic Alias Maximum
+    ]);
+    raw.drop();
+  });
+
   it('should queue at most maxQueuedMessages for an offline session, dropping the oldest', async () => {
     await h.stop();
     h = await BrokerHarness.start({ maxQueuedMessages: 3 });

@@ -352,6 +352,7 @@ export class Broker {
         ...(delivery.subscriptionIds.length > 0 ? { subscriptionIdentifier: delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0] : delivery.subscriptionIds } : {}),
       };
     }
+    if (conn.protocolVersion === 5 && conn.clientTopicAliasMaximum > 0) this.applyTopicAlias(conn, packet);
     const bytes = mqtt.generate(packet, { protocolVersion: conn.protocolVersion });
     if (bytes.length > conn.clientMaximumPacketSize) {
       // [MQTT-3.1.2-25] never send a client more than it said it accepts.
@@ -362,6 +363,22 @@ export class Broker {
     this.stats.messagesOut[delivery.qos]++;
     if (delivery.qos === 0) this.options.hooks.onDelivered?.(conn.client!, message);
     return true;
+  }
+
+  /**
+   * Topic aliases towards a 5.0 client that accepts them: the first message on a topic
+   * sets an alias, later ones send the alias with an empty topic [MQTT-3.3.2-12].
+   */
+  private applyTopicAlias(conn: Connection, packet: IPublishPacket): void {
+    const known = conn.outboundAliases.get(packet.topic);
+    if (known !== undefined) {
+      packet.properties = { ...packet.properties, topicAlias: known };
+      packet.topic = '';
+    } else if (conn.outboundAliases.size < conn.clientTopicAliasMaximum) {
+      const alias = conn.outboundAliases.size + 1;
+      conn.outboundAliases.set(packet.topic, alias);
+      packet.properties = { ...packet.properties, topicAlias: alias };
+    }
   }
 
   private publishWill(message: Message): void {

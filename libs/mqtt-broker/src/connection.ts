@@ -27,6 +27,9 @@ export class Connection {
   clientMaximumPacketSize = Number.MAX_SAFE_INTEGER;
   /** Topic aliases the client set up towards us (5.0). */
   readonly inboundAliases = new Map<number, string>();
+  /** Topic aliases we set up towards the client, up to its Topic Alias Maximum (5.0). */
+  readonly outboundAliases = new Map<string, number>();
+  clientTopicAliasMaximum = 0;
   /** Set when the client sent DISCONNECT normally: no will. */
   cleanDisconnect = false;
   closed = false;

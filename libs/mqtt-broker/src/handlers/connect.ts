@@ -97,6 +97,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   if (version === 5) {
     conn.clientReceiveMaximum = packet.properties?.receiveMaximum ?? 65535;
     conn.clientMaximumPacketSize = packet.properties?.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
+    conn.clientTopicAliasMaximum = packet.properties?.topicAliasMaximum ?? 0;
   }
 
   // 8.
