@@ -31,6 +31,10 @@ export class BaseEnv {
 /** Kafka connection (cluster mode). */
 export function WithKafka<B extends Class>(Base: B) {
   class KafkaEnv extends Base {
+    /** `kafka`, or `in-process` to run this service alone without Kafka (development, benchmarks). */
+    @EnvEnum(['kafka', 'in-process'])
+    BUS_DRIVER: 'kafka' | 'in-process' = 'kafka';
+
     /** Comma-separated bootstrap brokers. */
     @EnvList(/^[^\s:,]+:\d{1,5}$/, 'host:port')
     KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
@@ -45,6 +49,10 @@ export function WithKafka<B extends Class>(Base: B) {
 /** Redis connection (cluster mode). */
 export function WithRedis<B extends Class>(Base: B) {
   class RedisEnv extends Base {
+    /** `redis`, or `memory` to run this service alone without Redis (development, benchmarks). */
+    @EnvEnum(['redis', 'memory'])
+    STATE_DRIVER: 'redis' | 'memory' = 'redis';
+
     @EnvUrl(['redis', 'rediss'])
     REDIS_URL = 'redis://127.0.0.1:6379';
   }

@@ -13,11 +13,17 @@ export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeCo
   };
 }
 
-/** Cluster-mode adapters: Kafka and Redis. */
-export function clusterAdapters(env: { KAFKA_BROKERS: string[]; KAFKA_CLIENT_ID: string; REDIS_URL: string }): { bus: BusConfig; state: StateConfig } {
+/** Cluster-mode adapters: Kafka and Redis, unless BUS_DRIVER / STATE_DRIVER choose the in-process ones. */
+export function clusterAdapters(env: {
+  BUS_DRIVER: 'kafka' | 'in-process';
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID: string;
+  STATE_DRIVER: 'redis' | 'memory';
+  REDIS_URL: string;
+}): { bus: BusConfig; state: StateConfig } {
   return {
-    bus: { driver: 'kafka', brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID },
-    state: { driver: 'redis', url: env.REDIS_URL },
+    bus: env.BUS_DRIVER === 'kafka' ? { driver: 'kafka', brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID } : { driver: 'in-process' },
+    state: env.STATE_DRIVER === 'redis' ? { driver: 'redis', url: env.REDIS_URL } : { driver: 'memory' },
   };
 }
 
