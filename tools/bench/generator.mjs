@@ -1,0 +1,221 @@
+// The load generator: one scenario per run, raw pre-encoded packets over `net`, pinned by the
+// caller to its own core. Prints one JSON line with what it measured and its own CPU time.
+//   node generator.mjs <scenario> <port> <json options>
+import { connect as tcpConnect } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { CONNACK, FrameReader, PUBACK, PUBLISH, SUBACK, connectPacket, pubackFor, publishPacketId, publishTemplate, subscribePacket } from './frames.mjs';
+
+const [scenario, portArg, optionsArg] = process.argv.slice(2);
+const port = Number(portArg);
+const options = JSON.parse(optionsArg ?? '{}');
+const durationMs = options.durationMs ?? 5_000;
+let sourceIndex = 0;
+
+/** Opens a connection from a rotating loopback source address (spreads ephemeral ports). */
+function open(onFrame, { clientId, version = 4, connectExtra = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const localAddress = `127.0.${1 + (Math.floor(sourceIndex / 250) % 250)}.${1 + (sourceIndex++ % 250)}`;
+    const socket = tcpConnect({ port, host: '127.0.0.1', localAddress, noDelay: true });
+    let connected = false;
+    const reader = new FrameReader((type, flags, buf, start, end) => {
+      if (!connected && type === CONNACK) {
+        connected = true;
+        const code = version === 5 ? buf[start + 1] : buf[start + 1];
+        if (code !== 0) reject(new Error(`CONNACK ${code}`));
+        else resolve(socket);
+        return;
+      }
+      onFrame?.(type, flags, buf, start, end, socket);
+    });
+    socket.on('data', (chunk) => reader.push(chunk));
+    socket.on('error', reject);
+    socket.write(connectPacket(clientId ?? `bench-${process.pid}-${sourceIndex}`, version, connectExtra));
+  });
+}
+
+async function subscribe(socket, topic, qos, version = 4, waitFor) {
+  socket.write(subscribePacket(topic, qos, version));
+  await waitFor();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tells the orchestrator a phase starts, so it samples the broker's CPU and memory at the
+ * same instant, and records the generator's own CPU for the load phase.
+ */
+let loadCpu;
+let loadWall;
+function mark(phase) {
+  if (phase === 'load-start') {
+    loadCpu = process.cpuUsage();
+    loadWall = Date.now();
+  }
+  if (phase === 'load-end') {
+    const cpu = process.cpuUsage(loadCpu);
+    generatorLoad = (cpu.user + cpu.system) / 1000 / (Date.now() - loadWall);
+  }
+  process.stdout.write(`${JSON.stringify({ phase })}\n`);
+}
+let generatorLoad = NaN;
+
+/** A subscriber that counts PUBLISH frames (acking QoS 1) and optionally records latency. */
+async function subscriber(topic, qos, { latencies } = {}) {
+  const state = { received: 0, subacked: false };
+  const socket = await open(
+    (type, flags, buf, start, end, sock) => {
+      if (type === SUBACK) state.subacked = true;
+      else if (type === PUBLISH) {
+        state.received++;
+        if (((flags >> 1) & 3) === 1) sock.write(pubackFor(publishPacketId(buf, start)));
+        if (latencies) latencies.push(performance.now() - buf.readDoubleBE(end - 8));
+      }
+    },
+    { version: 5, connectExtra: { properties: { receiveMaximum: 1000 } } },
+  );
+  await subscribe(socket, topic, qos, 5, async () => {
+    while (!state.subacked) await sleep(5);
+  });
+  return { socket, state };
+}
+
+/** Publishes as fast as the socket takes it; QoS 1 keeps `window` messages unacknowledged. */
+async function flood(topic, qos, stopAt) {
+  const sent = { count: 0, acked: 0 };
+  const template = publishTemplate(topic, 16, qos);
+  const socket = await open((type) => {
+    if (type === PUBACK) sent.acked++;
+  });
+  const window = 1000;
+  let nextId = 1;
+  const BATCH = 64;
+  const frameLength = template.bytes.length;
+  const qos0Batch = Buffer.concat(Array.from({ length: BATCH }, () => template.bytes));
+  await new Promise((resolve) => {
+    const pump = () => {
+      while (Date.now() < stopAt) {
+        if (qos === 1 && sent.count - sent.acked >= window) {
+          setTimeout(pump, 1);
+          return;
+        }
+        // QoS 0 reuses one pre-built batch; QoS 1 copies it and stamps fresh packet ids.
+        let batch = qos0Batch;
+        if (qos === 1) {
+          batch = Buffer.from(qos0Batch);
+          for (let i = 0; i < BATCH; i++) {
+            batch.writeUInt16BE(nextId, i * frameLength + template.idOffset);
+            nextId = nextId === 65535 ? 1 : nextId + 1;
+          }
+        }
+        sent.count += BATCH;
+        if (!socket.write(batch)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      resolve();
+    };
+    pump();
+  });
+  return { socket, sent };
+}
+
+async function oneToOne(qos) {
+  const sub = await subscriber('bench/1to1', qos);
+  mark('load-start');
+  const startedAt = Date.now();
+  const { socket, sent } = await flood('bench/1to1', qos, startedAt + durationMs);
+  const elapsed = Date.now() - startedAt;
+  const receivedAtEnd = sub.state.received;
+  mark('load-end');
+  await sleep(1_000); // let in-flight messages land, to count losses
+  socket.destroy();
+  sub.socket.destroy();
+  return { delivered: receivedAtEnd, rate: (receivedAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count - sub.state.received };
+}
+
+async function fanOut() {
+  const subscribers = [];
+  for (let i = 0; i < (options.subscribers ?? 100); i++) subscribers.push(await subscriber('bench/fanout', 0));
+  mark('load-start');
+  const startedAt = Date.now();
+  const { socket, sent } = await flood('bench/fanout', 0, startedAt + durationMs);
+  const elapsed = Date.now() - startedAt;
+  const total = () => subscribers.reduce((n, s) => n + s.state.received, 0);
+  const deliveredAtEnd = total();
+  mark('load-end');
+  await sleep(1_000);
+  socket.destroy();
+  subscribers.forEach((s) => s.socket.destroy());
+  return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total() };
+}
+
+async function fanIn() {
+  const publishers = options.publishers ?? 1000;
+  const perSecond = options.rate ?? 10;
+  const latencies = [];
+  const sub = await subscriber('bench/fanin/+', 0, { latencies });
+  const sockets = [];
+  for (let i = 0; i < publishers; i += 100) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, publishers - i) }, () => open()))));
+  }
+  const templates = sockets.map((_, i) => publishTemplate(`bench/fanin/${i}`, 16, 0));
+  const tickMs = 10;
+  let due = 0;
+  let sent = 0;
+  let next = 0;
+  mark('load-start');
+  const startedAt = Date.now();
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (Date.now() - startedAt >= durationMs) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      due += (publishers * perSecond * tickMs) / 1000;
+      while (due >= 1) {
+        const t = templates[next];
+        const frame = Buffer.from(t.bytes);
+        frame.writeDoubleBE(performance.now(), frame.length - 8);
+        sockets[next].write(frame);
+        next = (next + 1) % sockets.length;
+        due--;
+        sent++;
+      }
+    }, tickMs);
+  });
+  await sleep(1_000);
+  mark('load-end');
+  sockets.forEach((s) => s.destroy());
+  sub.socket.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: pct(0.5), p99: pct(0.99) };
+}
+
+async function idle() {
+  const count = options.connections ?? 10_000;
+  const sockets = [];
+  mark('load-start');
+  const startedAt = Date.now();
+  const batch = 500;
+  for (let i = 0; i < count; i += batch) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => open()))));
+  }
+  const connectMs = Date.now() - startedAt;
+  mark('load-end');
+  // Hold every connection idle while the orchestrator measures memory and idle CPU.
+  await sleep(1_000);
+  mark('idle-start');
+  await sleep(options.holdMs ?? 5_000);
+  mark('idle-end');
+  sockets.forEach((s) => s.destroy());
+  return { connections: sockets.length, connectMs, rate: (sockets.length / connectMs) * 1000 };
+}
+
+const scenarios = { 'qos0-1to1': () => oneToOne(0), 'qos1-1to1': () => oneToOne(1), fanout: fanOut, fanin: fanIn, idle };
+
+const result = await scenarios[scenario]();
+process.stdout.write(`${JSON.stringify({ phase: 'done', ...result, generatorLoad })}\n`);
+process.exit(0);

@@ -1,0 +1,232 @@
+// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10]`
+// Measures this gateway (in-memory configuration, `npm run start:gateway`) and Debian's
+// mosquitto side by side in one run: each broker pinned to core 0, the load generator pinned
+// to core 1, scenarios alternating between the brokers, medians over the runs. Prints one
+// table and writes it to docs/benchmarks.md. A scenario where the generator, not the broker,
+// was the bottleneck is reported as such instead of as a number.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, entryOf, root } from '../lib.mjs';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-docs': { type: 'boolean', default: false } },
+});
+const runs = Number(values.runs);
+const durationMs = values.quick ? 2_000 : 5_000;
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+const SCENARIOS = [
+  { id: 'qos0-1to1', title: 'QoS 0 one-to-one', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput' },
+  { id: 'qos1-1to1', title: 'QoS 1 one-to-one', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput' },
+  { id: 'fanout-100', title: 'fan-out 1 → 100 (QoS 0)', gen: 'fanout', opts: { durationMs, subscribers: 100 }, kind: 'throughput' },
+  { id: 'fanin-10', title: 'fan-in 1,000 × 10 msg/s', gen: 'fanin', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 10 }, kind: 'latency' },
+  { id: 'fanin-30', title: 'fan-in 1,000 × 30 msg/s', gen: 'fanin', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'latency' },
+  { id: 'idle-10k', title: 'idle 10,000 connections', gen: 'idle', opts: { connections: 10_000, holdMs: 5_000 }, kind: 'idle' },
+  { id: 'idle-19k', title: 'idle 19,000 connections', gen: 'idle', opts: { connections: 19_000, holdMs: 5_000 }, kind: 'idle' },
+].filter((s) => !values.only || values.only.split(',').includes(s.id));
+
+if (cpus().length < 2) throw new Error('the benchmark needs two cores: one for the broker, one for the generator');
+for (const tool of ['taskset', 'mosquitto']) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`]);
+  } catch {
+    throw new Error(`${tool} is not installed (apt-get install ${tool === 'taskset' ? 'util-linux' : 'mosquitto'})`);
+  }
+}
+build(['mqtt-gateway']);
+
+const scratch = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
+let nextPort = 21883;
+
+const BROKERS = {
+  gateway: (port) =>
+    spawn('taskset', ['-c', '0', process.execPath, entryOf('mqtt-gateway')], {
+      env: {
+        PATH: process.env.PATH,
+        MQTT_PORT: String(port),
+        MQTT_HOST: '127.0.0.1',
+        HTTP_PORT: String(port + 1),
+        HTTP_HOST: '127.0.0.1',
+        MQTT_WS_PORT: '0',
+        BUS_DRIVER: 'in-process',
+        STATE_DRIVER: 'memory',
+        MQTT_ALLOW_ANONYMOUS: 'true',
+        MQTT_MAX_INFLIGHT: '1000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  mosquitto: (port) => {
+    const conf = join(scratch, `mosquitto-${port}.conf`);
+    writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 1000', 'max_queued_messages 1000', 'log_dest none', ''].join('\n'));
+    return spawn('taskset', ['-c', '0', 'mosquitto', '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  },
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForPort(port, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** CPU time (ms) and RSS (KB) of a process, and the machine's steal and total jiffies. */
+function sample(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { at: Date.now(), cpuMs, rssKb, steal: cpu[7], total: cpu.reduce((a, b) => a + b, 0) };
+}
+
+async function runScenario(brokerName, scenario) {
+  const port = (nextPort += 2);
+  const broker = BROKERS[brokerName](port);
+  try {
+    await waitForPort(port);
+    await sleep(300);
+    const samples = {};
+    let result;
+    const generator = spawn('taskset', ['-c', '1', process.execPath, join(root, 'tools/bench/generator.mjs'), scenario.gen, String(port), JSON.stringify(scenario.opts)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let rest = '';
+    generator.stdout.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop();
+      for (const line of lines) {
+        const message = JSON.parse(line);
+        if (message.phase === 'done') result = message;
+        else samples[message.phase] = sample(broker.pid);
+      }
+    });
+    const code = await new Promise((resolve) => generator.once('exit', resolve));
+    if (code !== 0 || !result) throw new Error(`generator failed (${code}) in ${scenario.id} against ${brokerName}`);
+    return measure(scenario, result, samples);
+  } finally {
+    broker.kill('SIGKILL');
+    await new Promise((resolve) => broker.once('exit', resolve));
+  }
+}
+
+function measure(scenario, result, s) {
+  const start = s['load-start'];
+  const end = s['load-end'];
+  const cpuMs = end.cpuMs - start.cpuMs;
+  const wallMs = end.at - start.at;
+  const brokerLoad = cpuMs / wallMs;
+  const stealPct = (100 * (end.steal - start.steal)) / Math.max(1, end.total - start.total);
+  const generatorBound = result.generatorLoad > 0.95 && brokerLoad < 0.9;
+  const base = { brokerLoad, generatorLoad: result.generatorLoad, stealPct, generatorBound, lost: result.lost ?? 0 };
+  if (scenario.kind === 'idle') {
+    const idleCpuMs = s['idle-end'].cpuMs - s['idle-start'].cpuMs;
+    return {
+      ...base,
+      generatorBound: false,
+      connections: result.connections,
+      connectionsPerSecond: result.rate,
+      cpuPerConnectionUs: (cpuMs * 1000) / result.connections,
+      rssPerConnectionKb: (s['idle-start'].rssKb - start.rssKb) / result.connections,
+      idleCpuMsPer5s: idleCpuMs,
+    };
+  }
+  const delivered = result.delivered;
+  return {
+    ...base,
+    rate: result.rate,
+    cpuPerMessageUs: delivered > 0 ? (cpuMs * 1000) / delivered : NaN,
+    deliveredPct: scenario.kind === 'latency' ? (100 * delivered) / Math.max(1, result.sent) : undefined,
+    p50: result.p50,
+    p99: result.p99,
+  };
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : NaN;
+};
+
+const results = {};
+for (let run = 0; run < runs; run++) {
+  for (const scenario of SCENARIOS) {
+    const order = (run + SCENARIOS.indexOf(scenario)) % 2 === 0 ? ['gateway', 'mosquitto'] : ['mosquitto', 'gateway'];
+    for (const brokerName of order) {
+      process.stderr.write(`run ${run + 1}/${runs} ${scenario.id} ${brokerName} … `);
+      const measured = await runScenario(brokerName, scenario);
+      process.stderr.write(`${JSON.stringify(measured)}\n`);
+      ((results[scenario.id] ??= {})[brokerName] ??= []).push(measured);
+    }
+  }
+}
+
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const METRICS = {
+  throughput: [
+    ['delivered msg/s', 'rate', 0, 'higher'],
+    ['broker CPU µs/msg', 'cpuPerMessageUs', 2, 'lower'],
+    ['not delivered 1 s after the end', 'lost', 0, 'lower'],
+  ],
+  latency: [
+    ['delivered %', 'deliveredPct', 1, 'higher'],
+    ['p50 latency ms', 'p50', 2, 'lower'],
+    ['p99 latency ms', 'p99', 2, 'lower'],
+    ['broker CPU µs/msg', 'cpuPerMessageUs', 2, 'lower'],
+  ],
+  idle: [
+    ['RSS KB/connection', 'rssPerConnectionKb', 2, 'lower'],
+    ['CPU µs/new connection', 'cpuPerConnectionUs', 0, 'lower'],
+    ['connections/s', 'connectionsPerSecond', 0, 'higher'],
+    ['idle CPU ms per 5 s', 'idleCpuMsPer5s', 0, 'lower'],
+  ],
+};
+
+const rows = ['| scenario | metric | gateway | mosquitto | gateway ÷ mosquitto |', '|---|---|---:|---:|---:|'];
+const checks = [];
+for (const scenario of SCENARIOS) {
+  const r = results[scenario.id];
+  const bound = ['gateway', 'mosquitto'].filter((b) => r[b].filter((m) => m.generatorBound).length > runs / 2);
+  for (const [label, key, digits] of METRICS[scenario.kind]) {
+    const g = median(r.gateway.map((m) => m[key]));
+    const m = median(r.mosquitto.map((m) => m[key]));
+    const cell = (broker, value) => (bound.includes(broker) ? 'generator-bound' : fmt(value, digits));
+    rows.push(`| ${scenario.title} | ${label} | ${cell('gateway', g)} | ${cell('mosquitto', m)} | ${bound.length ? '—' : Number.isFinite(g / m) ? `${fmt(g / m, 2)}x` : 'n/a'} |`);
+  }
+  for (const broker of ['gateway', 'mosquitto']) {
+    checks.push(
+      `| ${scenario.title} | ${broker} | ${fmt(100 * median(r[broker].map((m) => m.brokerLoad)))}% | ${fmt(100 * median(r[broker].map((m) => m.generatorLoad)))}% | ${fmt(median(r[broker].map((m) => m.stealPct)), 1)}% |`,
+    );
+  }
+}
+const mosquittoVersion = (() => {
+  try {
+    return execFileSync('mosquitto', ['-h']).toString();
+  } catch (error) {
+    return String(error.stdout); // `mosquitto -h` prints its version, then exits non-zero
+  }
+})().split('\n')[0];
+const machine = `${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}, ${mosquittoVersion}`;
+const table = rows.join('\n');
+const loadTable = ['| scenario | broker | broker CPU (of one core) | generator CPU | steal |', '|---|---|---:|---:|---:|', ...checks].join('\n');
+console.log(`\n${table}\n\n${loadTable}\n\nmedians of ${runs} run(s); ${machine}`);
+
+if (!values['no-docs'] && !values.only) {
+  const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
+  const marker = '<!-- bench:mqtt -->';
+  const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}._\n\n${table}\n\nLoad during each scenario (a generator above 95% with the broker below 90% means the generator was the bottleneck, and the figure is not reported):\n\n${loadTable}\n${marker}`;
+  const [before, , after] = doc.split(marker);
+  writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
+}
