@@ -62,12 +62,17 @@ let generatorLoad = NaN;
 /** A subscriber that counts PUBLISH frames (acking QoS 1) and optionally records latency. */
 async function subscriber(topic, qos, { latencies } = {}) {
   const state = { received: 0, subacked: false };
+  // PUBACKs of one read go out in one write, flushed right after the frames are split.
+  let acks = [];
   const socket = await open(
     (type, flags, buf, start, end, sock) => {
       if (type === SUBACK) state.subacked = true;
       else if (type === PUBLISH) {
         state.received++;
-        if (((flags >> 1) & 3) === 1) sock.write(pubackFor(publishPacketId(buf, start)));
+        if (((flags >> 1) & 3) === 1) {
+          if (acks.length === 0) queueMicrotask(() => (sock.write(acks.length === 1 ? acks[0] : Buffer.concat(acks)), (acks = [])));
+          acks.push(pubackFor(publishPacketId(buf, start)));
+        }
         if (latencies) latencies.push(performance.now() - buf.readDoubleBE(end - 8));
       }
     },

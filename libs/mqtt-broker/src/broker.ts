@@ -5,6 +5,7 @@ import { BrokerStats } from './broker-stats';
 import { Connection } from './connection';
 import { BrokerHooks, ClientInfo } from './hooks';
 import { Message } from './message';
+import { encodePublish } from './publish-encoder';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
 import { Delivery, Session, sessionKey } from './session/session';
@@ -33,6 +34,11 @@ export class Broker {
   private readonly takenOver = new WeakSet<Connection>();
   private readonly keepAliveSweeper: NodeJS.Timeout;
   private connectionSeq = 0;
+  private routeSeq = 0;
+  /** Sessions by project, then client id: routing looks sessions up without building keys. */
+  private readonly sessionsByProject = new Map<string, Map<string, Session>>();
+  /** The QoS 0 encodings of the message being fanned out, by protocol version and RETAIN. */
+  private readonly fanout: { message?: Message; bytes: Map<number, Buffer> } = { bytes: new Map() };
 
   constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks }) {
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
@@ -87,12 +93,16 @@ export class Broker {
     if (!session) {
       session = new Session(client.projectId, client.clientId);
       this.sessions.set(key, session);
+      let byClient = this.sessionsByProject.get(client.projectId);
+      if (!byClient) this.sessionsByProject.set(client.projectId, (byClient = new Map()));
+      byClient.set(client.clientId, session);
     }
     clearTimeout(session.expiryTimer);
     // [MQTT-3.1.3-9] a reconnect before the will delay passes cancels the will.
     clearTimeout(session.willTimer);
     session.will = undefined;
     this.online.set(key, conn);
+    session.connection = conn;
     return { session, present };
   }
 
@@ -112,10 +122,21 @@ export class Broker {
    * QoS of its matching subscriptions, carrying all their subscription identifiers
    * [MQTT-3.3.4-2..5]. Resolves to the number of clients it was routed to.
    */
+  /** The connection whose PUBLISH is being routed, to apply backpressure to (see Connection.waitFor). */
+  source?: Connection;
+
   publish(message: Message, from?: ClientInfo): number {
     if (message.retain) this.retained.put(message);
     this.options.hooks.onPublished?.(message, from);
-    const targets = new Map<string, { qos: 0 | 1 | 2; ids: number[]; rap: boolean }>();
+    // Match first, deliver after: one copy per session at the highest granted QoS, carrying
+    // every matching subscription id. Dedupe marks the session with this publish's sequence
+    // number instead of allocating a map per publish.
+    const seq = ++this.routeSeq;
+    const sessions = this.sessionsOf(message.projectId);
+    const hits: Session[] = [];
+    const qos: (0 | 1 | 2)[] = [];
+    const ids: number[][] = [];
+    const rap: boolean[] = [];
     const sharedPicks: [string, SubscriptionOptions][] = [];
     this.subscriptions.match(message.projectId, message.topic, (clientId, options, filter) => {
       if (isSharedIndexKey(clientId)) {
@@ -125,29 +146,33 @@ export class Broker {
         return;
       }
       if (options.noLocal && clientId === message.origin) return; // [MQTT-3.8.3-3]
-      let target = targets.get(clientId);
-      if (!target) targets.set(clientId, (target = { qos: options.qos, ids: [], rap: options.retainAsPublished }));
-      else {
-        if (options.qos > target.qos) target.qos = options.qos;
-        target.rap ||= options.retainAsPublished;
+      const session = sessions?.get(clientId);
+      if (!session) return;
+      let slot = session.routeSlot;
+      if (session.routeSeq !== seq) {
+        session.routeSeq = seq;
+        session.routeSlot = slot = hits.length;
+        hits.push(session);
+        qos.push(options.qos);
+        ids.push([]);
+        rap.push(options.retainAsPublished);
+      } else {
+        if (options.qos > qos[slot]) qos[slot] = options.qos;
+        rap[slot] ||= options.retainAsPublished;
       }
-      if (options.subscriptionId !== undefined) target.ids.push(options.subscriptionId);
+      if (options.subscriptionId !== undefined) ids[slot].push(options.subscriptionId);
     });
-    for (const [clientId, target] of targets) {
-      const session = this.sessions.get(sessionKey(message.projectId, clientId));
-      if (!session) continue;
-      const qos = Math.min(message.qos, target.qos) as 0 | 1 | 2;
+    for (let i = 0; i < hits.length; i++) {
       // [MQTT-3.3.1-12] RETAIN is cleared on normal delivery unless retain-as-published.
-      this.deliver(session, { message, qos, retain: target.rap && message.retain, subscriptionIds: target.ids });
+      this.deliver(hits[i], { message, qos: Math.min(message.qos, qos[i]) as 0 | 1 | 2, retain: rap[i] && message.retain, subscriptionIds: ids[i] });
     }
     for (const [clientId, options] of sharedPicks) {
-      const session = this.sessions.get(sessionKey(message.projectId, clientId));
+      const session = sessions?.get(clientId);
       if (!session) continue;
-      const qos = Math.min(message.qos, options.qos) as 0 | 1 | 2;
       const subscriptionIds = options.subscriptionId !== undefined ? [options.subscriptionId] : [];
-      this.deliver(session, { message, qos, retain: options.retainAsPublished && message.retain, subscriptionIds });
+      this.deliver(session, { message, qos: Math.min(message.qos, options.qos) as 0 | 1 | 2, retain: options.retainAsPublished && message.retain, subscriptionIds });
     }
-    return targets.size + sharedPicks.length;
+    return hits.length + sharedPicks.length;
   }
 
   /** Adds a subscription (plain or `$share/<group>/<filter>`); resolves to whether it existed. */
@@ -200,6 +225,10 @@ export class Broker {
     }
   }
 
+  private sessionsOf(projectId: string): Map<string, Session> | undefined {
+    return this.sessionsByProject.get(projectId);
+  }
+
   private sharedGroup(projectId: string, group: string, filter: string): SharedGroup | undefined {
     return this.sharedGroups.get(projectId)?.get(`${group}\u0000${filter}`);
   }
@@ -223,7 +252,7 @@ export class Broker {
 
   /** Sends queued deliveries while the client's in-flight window has room. */
   drainQueue(session: Session): void {
-    const conn = this.online.get(sessionKey(session.projectId, session.clientId));
+    const conn = session.connection;
     if (!conn?.connected) return;
     while (session.queue.length > 0) {
       const next = session.queue[0];
@@ -245,6 +274,7 @@ export class Broker {
     }
     this.online.delete(key);
     const session = conn.session!;
+    session.connection = undefined;
     const will = session.will;
     session.will = undefined;
     if (will && !conn.cleanDisconnect) {
@@ -283,7 +313,7 @@ export class Broker {
   }
 
   private deliver(session: Session, delivery: Delivery): void {
-    const conn = this.online.get(sessionKey(session.projectId, session.clientId));
+    const conn = session.connection;
     if (!conn?.connected) {
       // Offline: persistent sessions keep QoS 1/2 deliveries [MQTT-3.1.2-5]; QoS 0 is dropped.
       if (delivery.qos > 0 && session.expiryInterval > 0) this.enqueue(session, delivery);
@@ -291,8 +321,12 @@ export class Broker {
       return;
     }
     if (delivery.qos === 0) {
-      if (conn.congested) this.drop(delivery.message, 'slow consumer', conn.client);
-      else this.sendNow(conn, session, delivery);
+      if (conn.stuck) {
+        this.drop(delivery.message, 'slow consumer', conn.client);
+        return;
+      }
+      this.sendNow(conn, session, delivery);
+      if (conn.congested) this.source?.waitFor(conn);
       return;
     }
     // Keep order: behind anything already queued, and within the client's Receive Maximum.
@@ -331,29 +365,7 @@ export class Broker {
       }
       messageExpiryInterval = remaining;
     }
-    const packet: IPublishPacket = {
-      cmd: 'publish',
-      topic: message.topic,
-      payload: message.payload,
-      qos: delivery.qos,
-      retain: delivery.retain,
-      dup,
-      ...(packetId !== undefined ? { messageId: packetId } : {}),
-    };
-    if (conn.protocolVersion === 5) {
-      const p = message.properties;
-      packet.properties = {
-        ...(p?.payloadFormatIndicator !== undefined ? { payloadFormatIndicator: p.payloadFormatIndicator } : {}),
-        ...(p?.contentType !== undefined ? { contentType: p.contentType } : {}),
-        ...(p?.responseTopic !== undefined ? { responseTopic: p.responseTopic } : {}),
-        ...(p?.correlationData !== undefined ? { correlationData: p.correlationData } : {}),
-        ...(p?.userProperties !== undefined ? { userProperties: p.userProperties } : {}),
-        ...(messageExpiryInterval !== undefined ? { messageExpiryInterval } : {}),
-        ...(delivery.subscriptionIds.length > 0 ? { subscriptionIdentifier: delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0] : delivery.subscriptionIds } : {}),
-      };
-    }
-    if (conn.protocolVersion === 5 && conn.clientTopicAliasMaximum > 0) this.applyTopicAlias(conn, packet);
-    const bytes = mqtt.generate(packet, { protocolVersion: conn.protocolVersion });
+    const bytes = this.encode(conn, delivery, packetId, dup, messageExpiryInterval);
     if (bytes.length > conn.clientMaximumPacketSize) {
       // [MQTT-3.1.2-25] never send a client more than it said it accepts.
       this.drop(message, 'larger than the client accepts', conn.client);
@@ -363,6 +375,54 @@ export class Broker {
     this.stats.messagesOut[delivery.qos]++;
     if (delivery.qos === 0) this.options.hooks.onDelivered?.(conn.client!, message);
     return true;
+  }
+
+  /**
+   * Encodes a delivery for one connection. A QoS 0 copy that is the same for every
+   * connection of a protocol version (no subscription ids, no alias) is encoded once per
+   * publish and shared by the whole fan-out.
+   */
+  private encode(conn: Connection, delivery: Delivery, packetId: number | undefined, dup: boolean, messageExpiryInterval: number | undefined): Buffer {
+    const { message } = delivery;
+    const p = message.properties;
+    const v5 = conn.protocolVersion === 5;
+    const plain =
+      !v5 ||
+      (delivery.subscriptionIds.length === 0 &&
+        messageExpiryInterval === undefined &&
+        conn.clientTopicAliasMaximum === 0 &&
+        (!p || (p.payloadFormatIndicator === undefined && p.contentType === undefined && p.responseTopic === undefined && p.correlationData === undefined && p.userProperties === undefined)));
+    if (plain) {
+      if (delivery.qos > 0) return encodePublish(message.topic, message.payload, delivery.qos, delivery.retain, dup, packetId, conn.protocolVersion);
+      const key = conn.protocolVersion * 2 + (delivery.retain ? 1 : 0);
+      if (this.fanout.message !== message) {
+        this.fanout.message = message;
+        this.fanout.bytes.clear();
+      }
+      let bytes = this.fanout.bytes.get(key);
+      if (!bytes) this.fanout.bytes.set(key, (bytes = encodePublish(message.topic, message.payload, 0, delivery.retain, false, undefined, conn.protocolVersion)));
+      return bytes;
+    }
+    const packet: IPublishPacket = {
+      cmd: 'publish',
+      topic: message.topic,
+      payload: message.payload,
+      qos: delivery.qos,
+      retain: delivery.retain,
+      dup,
+      ...(packetId !== undefined ? { messageId: packetId } : {}),
+      properties: {
+        ...(p?.payloadFormatIndicator !== undefined ? { payloadFormatIndicator: p.payloadFormatIndicator } : {}),
+        ...(p?.contentType !== undefined ? { contentType: p.contentType } : {}),
+        ...(p?.responseTopic !== undefined ? { responseTopic: p.responseTopic } : {}),
+        ...(p?.correlationData !== undefined ? { correlationData: p.correlationData } : {}),
+        ...(p?.userProperties !== undefined ? { userProperties: p.userProperties } : {}),
+        ...(messageExpiryInterval !== undefined ? { messageExpiryInterval } : {}),
+        ...(delivery.subscriptionIds.length > 0 ? { subscriptionIdentifier: delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0] : delivery.subscriptionIds } : {}),
+      },
+    };
+    if (conn.clientTopicAliasMaximum > 0) this.applyTopicAlias(conn, packet);
+    return mqtt.generate(packet, { protocolVersion: 5 });
   }
 
   /**
@@ -397,6 +457,9 @@ export class Broker {
     for (const filter of session.subscriptions.keys()) this.unindex(session, filter);
     for (const delivery of session.queue) this.drop(delivery.message, 'session ended');
     this.sessions.delete(sessionKey(session.projectId, session.clientId));
+    const byClient = this.sessionsByProject.get(session.projectId);
+    byClient?.delete(session.clientId);
+    if (byClient?.size === 0) this.sessionsByProject.delete(session.projectId);
   }
 
   private drop(message: Message, reason: string, client?: ClientInfo): void {

@@ -6,8 +6,10 @@ import { dispatch } from './handlers/dispatch';
 import { ReasonCode } from './reason-codes';
 import { Session } from './session/session';
 
-/** Bytes queued on a socket beyond which QoS 0 deliveries to it are dropped (slow consumer). */
-const SLOW_CONSUMER_BYTES = 1024 * 1024;
+/** Bytes queued on a socket beyond which it counts as congested: its publishers are paused. */
+const CONGESTED_BYTES = 1024 * 1024;
+/** Bytes queued beyond which QoS 0 deliveries to it are dropped outright (a stuck consumer). */
+const STUCK_BYTES = 8 * 1024 * 1024;
 
 /**
  * One network connection speaking MQTT: parses packets, hands each to its handler in
@@ -36,6 +38,11 @@ export class Connection {
 
   private readonly parser: Parser;
   private readonly pendingWrites: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly awaiting = new Set<Connection>();
+  /** Publishers paused until this connection's socket has room. */
+  private readonly waiters = new Set<Connection>();
+  private drainArmed = false;
   private flushScheduled = false;
   private readonly backlog: Packet[] = [];
   private busy = false;
@@ -64,7 +71,47 @@ export class Connection {
 
   /** Whether writes pile up on the socket (the client reads slower than we send). */
   get congested(): boolean {
-    return this.stream.writableLength > SLOW_CONSUMER_BYTES;
+    return this.stream.writableLength + this.pendingBytes > CONGESTED_BYTES;
+  }
+
+  /** Whether the client has stopped reading altogether: QoS 0 to it is dropped. */
+  get stuck(): boolean {
+    return this.stream.writableLength + this.pendingBytes > STUCK_BYTES;
+  }
+
+  /**
+   * Backpressure: stop reading from this (publishing) connection until `target` drains,
+   * so a slow subscriber slows its publishers instead of growing memory or losing messages.
+   */
+  waitFor(target: Connection): void {
+    if (target === this || this.awaiting.has(target) || this.closed) return;
+    this.awaiting.add(target);
+    target.waiters.add(this);
+    this.stream.pause();
+  }
+
+  /** `target` has room again (or is gone): resume reading once nothing else is awaited. */
+  private released(target: Connection): void {
+    this.awaiting.delete(target);
+    if (this.awaiting.size === 0 && !this.busy && !this.closed) this.stream.resume();
+  }
+
+  /** Releases the publishers paused on this connection, now or when the socket drains. */
+  private releaseWaiters(): void {
+    if (this.waiters.size === 0) return;
+    const release = () => {
+      const waiters = [...this.waiters];
+      this.waiters.clear();
+      for (const waiter of waiters) waiter.released(this);
+    };
+    if (this.closed || !this.stream.writableNeedDrain) release();
+    else if (!this.drainArmed) {
+      this.drainArmed = true;
+      this.stream.once('drain', () => {
+        this.drainArmed = false;
+        release();
+      });
+    }
   }
 
   /** Called by the CONNECT handler once the client is accepted. */
@@ -93,6 +140,7 @@ export class Connection {
   writeRaw(bytes: Buffer): void {
     if (this.closed) return;
     this.pendingWrites.push(bytes);
+    this.pendingBytes += bytes.length;
     this.broker.stats.bytesOut += bytes.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -112,6 +160,8 @@ export class Connection {
     this.flush();
     this.closed = true;
     clearTimeout(this.connectTimer);
+    this.releaseWaiters();
+    for (const target of this.awaiting) target.waiters.delete(this);
     this.stream.end();
     // Give the final bytes a moment, then make sure the socket is gone.
     setTimeout(() => this.stream.destroy(), 1_000).unref();
@@ -121,9 +171,11 @@ export class Connection {
   private flush(): void {
     this.flushScheduled = false;
     if (this.pendingWrites.length === 0 || this.stream.destroyed) return;
-    const chunk = this.pendingWrites.length === 1 ? this.pendingWrites[0] : Buffer.concat(this.pendingWrites);
+    const chunk = this.pendingWrites.length === 1 ? this.pendingWrites[0] : Buffer.concat(this.pendingWrites, this.pendingBytes);
     this.pendingWrites.length = 0;
+    this.pendingBytes = 0;
     this.stream.write(chunk);
+    this.releaseWaiters();
   }
 
   private onData(chunk: Buffer): void {
@@ -182,7 +234,7 @@ export class Connection {
           .catch((error: Error) => this.close(`internal error: ${error.message}`, ReasonCode.UnspecifiedError))
           .finally(() => {
             this.busy = false;
-            if (!this.closed) this.stream.resume();
+            if (!this.closed && this.awaiting.size === 0) this.stream.resume();
             const queued = this.backlog.shift();
             if (queued) this.run(queued);
           });

@@ -57,7 +57,9 @@ export async function handlePublish(conn: Connection, packet: IPublishPacket): P
   }
 
   const message = toMessage(conn, packet, topic);
+  broker.source = conn;
   const matched = broker.publish(message, client);
+  broker.source = undefined;
   const reasonCode = conn.protocolVersion === 5 && matched === 0 ? { reasonCode: ReasonCode.NoMatchingSubscribers } : {};
   if (qos === 1) conn.send({ cmd: 'puback', messageId: id, ...reasonCode } as never);
   if (qos === 2) {

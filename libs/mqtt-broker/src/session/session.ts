@@ -40,6 +40,11 @@ export class Session {
   /** Timer that ends the session (or sends a delayed will) while it is disconnected. */
   expiryTimer?: NodeJS.Timeout;
   willTimer?: NodeJS.Timeout;
+  /** The connection currently bound to this session, if the client is online. */
+  connection?: import('../connection').Connection;
+  /** Routing scratch: the publish this session was last matched by, and its slot there. */
+  routeSeq = 0;
+  routeSlot = 0;
   private nextPacketId = 1;
 
   constructor(

@@ -14,9 +14,11 @@ export interface SubscriptionOptions {
 interface Node {
   children: Map<string, Node>;
   subscribers: Map<string, SubscriptionOptions>;
+  /** The filter this node ends, kept so matching never rebuilds it. */
+  filter: string;
 }
 
-const newNode = (): Node => ({ children: new Map(), subscribers: new Map() });
+const newNode = (filter: string): Node => ({ children: new Map(), subscribers: new Map(), filter });
 
 /**
  * Which sessions subscribe to which filters, per project: a topic trie with `+` and `#`
@@ -30,10 +32,10 @@ export class SubscriptionIndex {
   /** Adds or replaces `clientId`'s subscription to `filter`; resolves to whether it existed. */
   add(project: string, filter: string, clientId: string, options: SubscriptionOptions): boolean {
     let node: Node | undefined = this.roots.get(project);
-    if (!node) this.roots.set(project, (node = newNode()));
+    if (!node) this.roots.set(project, (node = newNode('')));
     for (const level of filter.split('/')) {
       let child: Node | undefined = node.children.get(level);
-      if (!child) node.children.set(level, (child = newNode()));
+      if (!child) node.children.set(level, (child = newNode(node === this.roots.get(project) ? level : `${node.filter}/${level}`)));
       node = child;
     }
     const existed = node.subscribers.has(clientId);
@@ -72,7 +74,7 @@ export class SubscriptionIndex {
     const root = this.roots.get(project);
     if (!root) return;
     const levels = topic.split('/');
-    walk(root, levels, 0, topic.charCodeAt(0) === 36 /* $ */, visit, []);
+    walk(root, levels, 0, topic.charCodeAt(0) === 36 /* $ */, visit);
   }
 
   /** Number of (client, filter) subscriptions across all projects. */
@@ -87,24 +89,22 @@ function walk(
   depth: number,
   dollar: boolean,
   visit: (clientId: string, options: SubscriptionOptions, filter: string) => void,
-  path: string[],
 ): void {
   const wildcardsAllowed = !(dollar && depth === 0);
   const hash = wildcardsAllowed ? node.children.get('#') : undefined;
   // `a/#` also matches `a` itself [MQTT-4.7.1-2].
-  if (hash) emit(hash, [...path, '#'], visit);
+  if (hash) emit(hash, visit);
   if (depth === levels.length) {
-    emit(node, path, visit);
+    emit(node, visit);
     return;
   }
   const exact = node.children.get(levels[depth]);
-  if (exact) walk(exact, levels, depth + 1, dollar, visit, [...path, levels[depth]]);
+  if (exact) walk(exact, levels, depth + 1, dollar, visit);
   const plus = wildcardsAllowed ? node.children.get('+') : undefined;
-  if (plus) walk(plus, levels, depth + 1, dollar, visit, [...path, '+']);
+  if (plus) walk(plus, levels, depth + 1, dollar, visit);
 }
 
-function emit(node: Node, path: string[], visit: (clientId: string, options: SubscriptionOptions, filter: string) => void): void {
+function emit(node: Node, visit: (clientId: string, options: SubscriptionOptions, filter: string) => void): void {
   if (node.subscribers.size === 0) return;
-  const filter = path.join('/');
-  for (const [clientId, options] of node.subscribers) visit(clientId, options, filter);
+  for (const [clientId, options] of node.subscribers) visit(clientId, options, node.filter);
 }
