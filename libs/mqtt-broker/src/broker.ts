@@ -5,6 +5,7 @@ import { BrokerStats } from './broker-stats';
 import { Connection } from './connection';
 import { BrokerHooks, ClientInfo } from './hooks';
 import { Message } from './message';
+import { KeepAliveWheel } from './keepalive-wheel';
 import { encodePublish } from './publish-encoder';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
@@ -32,7 +33,8 @@ export class Broker {
   private readonly online = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private readonly takenOver = new WeakSet<Connection>();
-  private readonly keepAliveSweeper: NodeJS.Timeout;
+  /** Keepalive and CONNECT deadlines of every connection, on one timer. */
+  readonly keepAlive = new KeepAliveWheel();
   private connectionSeq = 0;
   private routeSeq = 0;
   /** Sessions by project, then client id: routing looks sessions up without building keys. */
@@ -42,10 +44,6 @@ export class Broker {
 
   constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks }) {
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
-    // One timer for every connection instead of one per socket: [MQTT-3.1.2-22] allows
-    // disconnecting after 1.5 keepalive intervals without a packet.
-    this.keepAliveSweeper = setInterval(() => this.sweepKeepAlive(), 1_000);
-    this.keepAliveSweeper.unref();
   }
 
   /** Serves MQTT on a connected stream. */
@@ -117,14 +115,14 @@ export class Broker {
     this.drainQueue(session);
   }
 
+  /** The connection whose PUBLISH is being routed, to apply backpressure to (see Connection.waitFor). */
+  source?: Connection;
+
   /**
    * Routes a message to every matching session: one copy per client at the highest granted
    * QoS of its matching subscriptions, carrying all their subscription identifiers
    * [MQTT-3.3.4-2..5]. Resolves to the number of clients it was routed to.
    */
-  /** The connection whose PUBLISH is being routed, to apply backpressure to (see Connection.waitFor). */
-  source?: Connection;
-
   publish(message: Message, from?: ClientInfo): number {
     if (message.retain) this.retained.put(message);
     this.options.hooks.onPublished?.(message, from);
@@ -304,7 +302,7 @@ export class Broker {
 
   /** Stops every connection (5.0 clients are told 0x8B) and the timers. */
   close(): void {
-    clearInterval(this.keepAliveSweeper);
+    this.keepAlive.close();
     for (const conn of [...this.connections]) conn.close('server shutting down', ReasonCode.ServerShuttingDown);
     for (const session of this.sessions.values()) {
       clearTimeout(session.expiryTimer);
@@ -465,14 +463,5 @@ export class Broker {
   private drop(message: Message, reason: string, client?: ClientInfo): void {
     this.stats.messagesDropped++;
     this.options.hooks.onDropped?.(message, reason, client);
-  }
-
-  private sweepKeepAlive(): void {
-    const now = Date.now();
-    for (const conn of this.connections) {
-      if (conn.keepAliveMs > 0 && now - conn.lastActivity > conn.keepAliveMs * 1.5) {
-        conn.close('keepalive timeout', ReasonCode.KeepAliveTimeout);
-      }
-    }
   }
 }

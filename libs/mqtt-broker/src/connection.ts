@@ -46,7 +46,9 @@ export class Connection {
   private flushScheduled = false;
   private readonly backlog: Packet[] = [];
   private busy = false;
-  private readonly connectTimer: NodeJS.Timeout;
+  private readonly openedAt = Date.now();
+  /** Bucket of the broker's KeepAliveWheel this connection sits in. */
+  wheelSlot?: number;
 
   constructor(
     readonly broker: Broker,
@@ -60,9 +62,22 @@ export class Connection {
     stream.on('error', () => this.close('socket error'));
     stream.on('close', () => this.close('connection lost'));
     stream.on('end', () => this.close('connection closed by client'));
-    // [MQTT-3.1.4-1]-adjacent: a connection that never says CONNECT is not kept open.
-    this.connectTimer = setTimeout(() => this.close('no CONNECT in time'), broker.options.connectTimeoutMs);
-    this.connectTimer.unref();
+    broker.keepAlive.schedule(this);
+  }
+
+  /**
+   * When this connection is dead unless it speaks: CONNECT within the connect timeout, then
+   * a packet within 1.5 keepalive intervals [MQTT-3.1.2-22]; never with keepalive 0.
+   */
+  deadline(): number {
+    if (!this.client) return this.openedAt + this.broker.options.connectTimeoutMs;
+    return this.keepAliveMs > 0 ? this.lastActivity + this.keepAliveMs * 1.5 : Infinity;
+  }
+
+  /** Called by the wheel when the deadline passed. */
+  expire(): void {
+    if (this.client) this.close('keepalive timeout', ReasonCode.KeepAliveTimeout);
+    else this.close('no CONNECT in time');
   }
 
   get connected(): boolean {
@@ -116,9 +131,9 @@ export class Connection {
 
   /** Called by the CONNECT handler once the client is accepted. */
   accept(client: ClientInfo, session: Session): void {
-    clearTimeout(this.connectTimer);
     this.client = client;
     this.session = session;
+    this.broker.keepAlive.schedule(this);
   }
 
   /** Switches the parser and writer to the CONNECT's protocol version. */
@@ -159,7 +174,7 @@ export class Connection {
     }
     this.flush();
     this.closed = true;
-    clearTimeout(this.connectTimer);
+    this.broker.keepAlive.remove(this);
     this.releaseWaiters();
     for (const target of this.awaiting) target.waiters.delete(this);
     this.stream.end();

@@ -28,3 +28,12 @@ export function encodePublish(topic: string, payload: Buffer, qos: 0 | 1 | 2, re
   payload.copy(out, pos);
   return out;
 }
+
+/**
+ * Encodes PUBACK (0x40), PUBREC (0x50), PUBREL (0x62) or PUBCOMP (0x70) without properties;
+ * a 5.0 reason code is written only when it is not Success (spec 3.4.2.1).
+ */
+export function encodeAck(firstByte: 0x40 | 0x50 | 0x62 | 0x70, packetId: number, reasonCode = 0, version: 3 | 4 | 5 = 4): Buffer {
+  if (version === 5 && reasonCode !== 0) return Buffer.from([firstByte, 3, packetId >> 8, packetId & 0xff, reasonCode]);
+  return Buffer.from([firstByte, 2, packetId >> 8, packetId & 0xff]);
+}

@@ -1,6 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import type { Connection } from '../connection';
 import { Message } from '../message';
+import { encodeAck } from '../publish-encoder';
 import { ReasonCode } from '../reason-codes';
 import { topicNameProblem } from '../topics/topic-rules';
 
@@ -14,7 +15,7 @@ import { topicNameProblem } from '../topics/topic-rules';
  *  - store or delete the retained message             [MQTT-3.3.1-5..7]
  *  - route, then PUBACK / PUBREC
  */
-export async function handlePublish(conn: Connection, packet: IPublishPacket): Promise<void> | Promise<void> {
+export function handlePublish(conn: Connection, packet: IPublishPacket): void | Promise<void> {
   const broker = conn.broker;
   const client = conn.client!;
   const session = conn.session!;
@@ -46,25 +47,36 @@ export async function handlePublish(conn: Connection, packet: IPublishPacket): P
     }
   }
 
-  const allowed = await broker.options.hooks.authorizePublish(client, topic);
-  if (conn.closed) return;
+  // Stay synchronous unless the hook is not: a promise per message would pause the socket.
+  const allowed = broker.options.hooks.authorizePublish(client, topic);
+  if (allowed instanceof Promise) {
+    return allowed.then((ok) => {
+      if (!conn.closed) route(conn, packet, topic, ok);
+    });
+  }
+  route(conn, packet, topic, allowed);
+}
+
+function route(conn: Connection, packet: IPublishPacket, topic: string, allowed: boolean): void {
+  const broker = conn.broker;
+  const qos = packet.qos;
+  const id = packet.messageId!;
+  const v = conn.protocolVersion;
   if (!allowed) {
     broker.stats.messagesDropped++;
-    broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', client);
-    if (qos === 1) conn.send({ cmd: 'puback', messageId: id, ...(conn.protocolVersion === 5 ? { reasonCode: ReasonCode.NotAuthorized } : {}) } as never);
-    if (qos === 2) conn.send({ cmd: 'pubrec', messageId: id, ...(conn.protocolVersion === 5 ? { reasonCode: ReasonCode.NotAuthorized } : {}) } as never);
+    broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', conn.client);
+    if (qos === 1) conn.writeRaw(encodeAck(0x40, id, ReasonCode.NotAuthorized, v));
+    if (qos === 2) conn.writeRaw(encodeAck(0x50, id, ReasonCode.NotAuthorized, v));
     return;
   }
-
-  const message = toMessage(conn, packet, topic);
   broker.source = conn;
-  const matched = broker.publish(message, client);
+  const matched = broker.publish(toMessage(conn, packet, topic), conn.client);
   broker.source = undefined;
-  const reasonCode = conn.protocolVersion === 5 && matched === 0 ? { reasonCode: ReasonCode.NoMatchingSubscribers } : {};
-  if (qos === 1) conn.send({ cmd: 'puback', messageId: id, ...reasonCode } as never);
+  const reasonCode = matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
+  if (qos === 1) conn.writeRaw(encodeAck(0x40, id, reasonCode, v));
   if (qos === 2) {
-    session.inboundQos2.add(id!);
-    conn.send({ cmd: 'pubrec', messageId: id, ...reasonCode } as never);
+    conn.session!.inboundQos2.add(id);
+    conn.writeRaw(encodeAck(0x50, id, reasonCode, v));
   }
 }
 
