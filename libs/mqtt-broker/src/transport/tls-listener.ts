@@ -1,5 +1,6 @@
 import { Server, createServer } from 'node:tls';
 import type { Broker } from '../broker';
+import { listenOn } from './listen';
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -16,12 +17,6 @@ export async function listenTls(broker: Broker, port: number, host: string, tls:
   });
   // A failed handshake concerns one client only.
   server.on('tlsClientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port, host);
   return server;
 }

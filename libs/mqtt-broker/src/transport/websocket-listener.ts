@@ -2,6 +2,7 @@ import { Server as HttpServer, createServer as createHttpServer } from 'node:htt
 import { Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Broker } from '../broker';
+import { listenOn } from './listen';
 import type { TlsMaterial } from './tls-listener';
 
 /** Subprotocols MQTT clients offer over WebSocket (`mqttv3.1` is MQTT 3.1's). */
@@ -33,13 +34,7 @@ export async function listenWebSocket(
     stream.on('error', () => stream.destroy());
     broker.handle(stream, `${request.socket.remoteAddress}:${request.socket.remotePort}`);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port, host);
   server.on('close', () => wss.close());
   return server;
 }
