@@ -11,6 +11,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   return {
     ...baseRuntimeConfig('command-service', e),
     ...clusterAdapters(e),
-    database: { ...databaseConfig(e), entities: commandEntities, migrations: commandMigrations },
+    database: databaseConfig(e, { entities: commandEntities, migrations: commandMigrations }),
   };
 }

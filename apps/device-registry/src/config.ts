@@ -17,7 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DeviceRegistry
   return {
     ...baseRuntimeConfig('device-registry', e),
     ...clusterAdapters(e),
-    database: { ...databaseConfig(e), entities: registryEntities, migrations: registryMigrations },
+    database: databaseConfig(e, { entities: registryEntities, migrations: registryMigrations }),
     operatorKey: e.IOT_OPERATOR_KEY,
   };
 }

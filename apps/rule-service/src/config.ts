@@ -11,6 +11,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   return {
     ...baseRuntimeConfig('rule-service', e),
     ...clusterAdapters(e),
-    database: { ...databaseConfig(e), entities: ruleEntities, migrations: ruleMigrations },
+    database: databaseConfig(e, { entities: ruleEntities, migrations: ruleMigrations }),
   };
 }

@@ -26,11 +26,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConf
     ...baseRuntimeConfig('standalone', e),
     bus: { driver: 'in-process' },
     state: { driver: 'memory' },
-    database: {
-      ...databaseConfig(e),
+    database: databaseConfig(e, {
       entities: [...registryEntities, ...commandEntities, ...ruleEntities],
       migrations: [...registryMigrations, ...commandMigrations, ...ruleMigrations],
-    },
+    }),
     // Never run without an operator key: a fresh one per run is safe and lets a newcomer try the API.
     operatorKey: e.IOT_OPERATOR_KEY ?? randomBytes(24).toString('base64url'),
     operatorKeyGenerated: e.IOT_OPERATOR_KEY === undefined,

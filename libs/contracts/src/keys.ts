@@ -9,3 +9,6 @@ export const RecordKeys = {
   /** Key of device-scoped records: per-device order holds across every topic keyed this way. */
   device: (projectId: string, deviceId: string): string => `${projectId}/${deviceId}`,
 } as const;
+
+/** Project ids: 1-64 letters, digits, `-` or `_`, starting with a letter or digit (REST and events alike). */
+export const PROJECT_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;

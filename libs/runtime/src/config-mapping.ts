@@ -1,5 +1,5 @@
 import type { BaseEnv } from '@iot/config';
-import type { DatabaseConfig } from '@iot/database';
+import type { EntityList, MigrationList } from '@iot/database';
 import { BusConfig, RuntimeConfig, StateConfig } from './runtime-config';
 
 /** The part of RuntimeConfig every process maps the same way from BaseEnv. */
@@ -27,6 +27,10 @@ export function clusterAdapters(env: {
   };
 }
 
-export function databaseConfig(env: { DATABASE_URL: string; DATABASE_MIGRATE: boolean }): DatabaseConfig {
-  return { url: env.DATABASE_URL, migrate: env.DATABASE_MIGRATE };
+/** The database of a process: URL and migrate flag from its environment, and the tables it maps. */
+export function databaseConfig(
+  env: { DATABASE_URL: string; DATABASE_MIGRATE: boolean },
+  schema: { entities: EntityList; migrations: MigrationList },
+): NonNullable<RuntimeConfig['database']> {
+  return { url: env.DATABASE_URL, migrate: env.DATABASE_MIGRATE, ...schema };
 }

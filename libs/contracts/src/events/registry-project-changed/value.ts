@@ -1,11 +1,12 @@
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PROJECT_ID_PATTERN } from '../../keys';
 
 export const PROJECT_CHANGES = ['created', 'updated', 'deleted'] as const;
 export type ProjectChange = (typeof PROJECT_CHANGES)[number];
 
 /** Value of `registry.project.changed.v1`. */
 export class RegistryProjectChangedValue {
-  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/)
+  @Matches(PROJECT_ID_PATTERN)
   projectId: string;
 
   @IsIn(PROJECT_CHANGES)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PROJECT_ID_PATTERN } from '@iot/contracts';
 
-export const PROJECT_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 
 export class CreateProjectDto {
   @ApiPropertyOptional({ example: 'smart-farm', description: 'Kept as given; generated when absent. 1-64 letters, digits, `-`, `_`.' })
