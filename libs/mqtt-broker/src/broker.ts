@@ -8,8 +8,11 @@ import { Message } from './message';
 import { KeepAliveWheel } from './keepalive-wheel';
 import { encodePublish } from './publish-encoder';
 import { ReasonCode } from './reason-codes';
-import { RetainedStore } from './retained-store';
 import { Delivery, Session, sessionKey } from './session/session';
+import { MemoryRetainedStore } from './storage/memory-retained-store';
+import { MemorySessionStore } from './storage/memory-session-store';
+import { RetainedStore } from './storage/retained-store';
+import { SessionSnapshot, SessionStore } from './storage/session-store';
 import { SharedGroup, groupOfIndexKey, isSharedIndexKey, sharedIndexKey } from './topics/shared-groups';
 import { SubscriptionIndex, SubscriptionOptions } from './topics/subscription-index';
 import { parseSharedFilter } from './topics/topic-rules';
@@ -26,7 +29,8 @@ export class Broker {
   readonly options: BrokerOptions;
   readonly stats = new BrokerStats();
   readonly subscriptions = new SubscriptionIndex();
-  readonly retained = new RetainedStore();
+  readonly retained: RetainedStore;
+  readonly sessionStore: SessionStore;
   private readonly sessions = new Map<string, Session>();
   /** Shared subscription groups by project, then `<group>\u0000<filter>`. */
   private readonly sharedGroups = new Map<string, Map<string, SharedGroup>>();
@@ -42,8 +46,11 @@ export class Broker {
   /** The QoS 0 encodings of the message being fanned out, by protocol version and RETAIN. */
   private readonly fanout: { message?: Message; bytes: Map<number, Buffer> } = { bytes: new Map() };
 
-  constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks }) {
-    this.options = { ...DEFAULT_BROKER_OPTIONS, ...options };
+  constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks; sessionStore?: SessionStore; retainedStore?: RetainedStore }) {
+    const { sessionStore, retainedStore, ...tunables } = options;
+    this.options = { ...DEFAULT_BROKER_OPTIONS, ...tunables };
+    this.sessionStore = sessionStore ?? new MemorySessionStore();
+    this.retained = retainedStore ?? new MemoryRetainedStore();
   }
 
   /** Serves MQTT on a connected stream. */
@@ -69,10 +76,24 @@ export class Broker {
 
   /**
    * Binds a connection to its session: takes over a live connection of the same client
-   * [MQTT-3.1.4-3], ends the old session on clean start, or resumes it.
+   * [MQTT-3.1.4-3], ends the old session on clean start, or resumes it — from memory, or
+   * from the session store when another broker (or an earlier run) left it there.
+   * Rejects when the session store is unreachable: the CONNECT is then refused. Resolves
+   * to undefined when the connection closed while the store was consulted.
    */
-  attachSession(conn: Connection, client: ClientInfo, cleanStart: boolean): { session: Session; present: boolean } {
+  async attachSession(conn: Connection, client: ClientInfo, cleanStart: boolean): Promise<{ session: Session; present: boolean } | undefined> {
     const key = sessionKey(client.projectId, client.clientId);
+    if (!this.sessions.has(key)) {
+      if (cleanStart) {
+        // A clean start needs nothing from the store: an unreachable one does not refuse it.
+        this.sessionStore.delete(client.projectId, client.clientId).catch((error: Error) => this.storeFailed(error, 'deleting a session'));
+      } else {
+        const snapshot = await this.sessionStore.load(client.projectId, client.clientId);
+        if (conn.closed) return undefined;
+        // Another CONNECT of this client may have restored it meanwhile: memory wins.
+        if (snapshot && !this.sessions.has(key)) this.restore(snapshot);
+      }
+    }
     const previous = this.online.get(key);
     let session = this.sessions.get(key);
     if (previous) {
@@ -88,13 +109,7 @@ export class Broker {
       session = undefined;
     }
     const present = session !== undefined;
-    if (!session) {
-      session = new Session(client.projectId, client.clientId);
-      this.sessions.set(key, session);
-      let byClient = this.sessionsByProject.get(client.projectId);
-      if (!byClient) this.sessionsByProject.set(client.projectId, (byClient = new Map()));
-      byClient.set(client.clientId, session);
-    }
+    if (!session) session = this.remember(new Session(client.projectId, client.clientId));
     clearTimeout(session.expiryTimer);
     // [MQTT-3.1.3-9] a reconnect before the will delay passes cancels the will.
     clearTimeout(session.willTimer);
@@ -102,6 +117,39 @@ export class Broker {
     this.online.set(key, conn);
     session.connection = conn;
     return { session, present };
+  }
+
+  /**
+   * Gives up a session so another broker can resume it (cluster take-over): closes its
+   * connection (5.0: 0x8E), saves it to the session store and forgets it here without
+   * ending it. With `cleanStart` the new connection discards it, so it ends here instead.
+   * Resolves to whether this broker held the session.
+   */
+  async handOver(projectId: string, clientId: string, cleanStart: boolean): Promise<boolean> {
+    const key = sessionKey(projectId, clientId);
+    const session = this.sessions.get(key);
+    if (!session) return false;
+    const conn = this.online.get(key);
+    if (conn) {
+      this.takenOver.add(conn);
+      this.online.delete(key);
+      session.connection = undefined;
+      const will = session.will;
+      session.will = undefined;
+      if (will && (cleanStart || will.delaySeconds === 0)) this.publishWill(will.message);
+      conn.close('session taken over by a new connection', ReasonCode.SessionTakenOver);
+    }
+    if (cleanStart) {
+      this.endSession(session);
+      return true;
+    }
+    // A delayed will is cancelled by the connection that resumes the session [MQTT-3.1.3-9].
+    clearTimeout(session.willTimer);
+    session.will = undefined;
+    const snapshot = this.snapshot(session);
+    this.forget(session);
+    await this.sessionStore.save(snapshot);
+    return true;
   }
 
   /** After CONNACK: resend what was in flight [MQTT-4.4.0-1], then what was queued. */
@@ -124,7 +172,7 @@ export class Broker {
    * [MQTT-3.3.4-2..5]. Resolves to the number of clients it was routed to.
    */
   publish(message: Message, from?: ClientInfo): number {
-    if (message.retain) this.retained.put(message);
+    if (message.retain) this.retained.put(message).catch((error: Error) => this.storeFailed(error, 'storing a retained message'));
     this.options.hooks.onPublished?.(message, from);
     // Match first, deliver after: one copy per session at the highest granted QoS, carrying
     // every matching subscription id. Dedupe marks the session with this publish's sequence
@@ -236,8 +284,8 @@ export class Broker {
   }
 
   /** Sends the retained messages matching a new subscription, RETAIN set [MQTT-3.3.1-9]. */
-  sendRetained(session: Session, filter: string, options: SubscriptionOptions): void {
-    for (const message of this.retained.match(session.projectId, filter)) {
+  async sendRetained(session: Session, filter: string, options: SubscriptionOptions): Promise<void> {
+    for (const message of await this.retained.match(session.projectId, filter)) {
       const subscriptionIds = options.subscriptionId !== undefined ? [options.subscriptionId] : [];
       this.deliver(session, { message, qos: Math.min(message.qos, options.qos) as 0 | 1 | 2, retain: true, subscriptionIds });
     }
@@ -286,9 +334,14 @@ export class Broker {
       }
     }
     if (session.expiryInterval === 0) this.endSession(session);
-    else if (session.expiryInterval !== NEVER_EXPIRES) {
-      session.expiryTimer = setTimeout(() => this.endSession(session), Math.min(session.expiryInterval * 1000, MAX_TIMER_MS));
-      session.expiryTimer.unref();
+    else {
+      // Saved so that a reconnect to another node, or after a crash of this one, resumes it.
+      session.persisted = true;
+      this.sessionStore.save(this.snapshot(session)).catch((error: Error) => this.storeFailed(error, 'saving a session'));
+      if (session.expiryInterval !== NEVER_EXPIRES) {
+        session.expiryTimer = setTimeout(() => this.endSession(session), Math.min(session.expiryInterval * 1000, MAX_TIMER_MS));
+        session.expiryTimer.unref();
+      }
     }
     this.options.hooks.onDisconnected?.(client, reason);
   }
@@ -452,12 +505,58 @@ export class Broker {
       session.will = undefined;
       this.publishWill(will.message);
     }
-    for (const filter of session.subscriptions.keys()) this.unindex(session, filter);
     for (const delivery of session.queue) this.drop(delivery.message, 'session ended');
+    this.forget(session);
+    if (session.persisted) this.sessionStore.delete(session.projectId, session.clientId).catch((error: Error) => this.storeFailed(error, 'deleting a session'));
+  }
+
+  private remember(session: Session): Session {
+    this.sessions.set(sessionKey(session.projectId, session.clientId), session);
+    let byClient = this.sessionsByProject.get(session.projectId);
+    if (!byClient) this.sessionsByProject.set(session.projectId, (byClient = new Map()));
+    byClient.set(session.clientId, session);
+    return session;
+  }
+
+  /** Removes a session and its subscriptions from this broker (ended, or handed over). */
+  private forget(session: Session): void {
+    clearTimeout(session.expiryTimer);
+    for (const filter of session.subscriptions.keys()) this.unindex(session, filter);
     this.sessions.delete(sessionKey(session.projectId, session.clientId));
     const byClient = this.sessionsByProject.get(session.projectId);
     byClient?.delete(session.clientId);
     if (byClient?.size === 0) this.sessionsByProject.delete(session.projectId);
+  }
+
+  private snapshot(session: Session): SessionSnapshot {
+    return {
+      projectId: session.projectId,
+      clientId: session.clientId,
+      expiryInterval: session.expiryInterval,
+      disconnectedAt: Date.now(),
+      subscriptions: [...session.subscriptions].map(([filter, options]) => ({ filter, options })),
+      inflight: [...session.inflight.values()].map((inflight) => ({ ...inflight })),
+      queue: [...session.queue],
+      inboundQos2: [...session.inboundQos2],
+    };
+  }
+
+  /** Rebuilds a session saved by another broker, or by this one before a restart. */
+  private restore(snapshot: SessionSnapshot): void {
+    const session = this.remember(new Session(snapshot.projectId, snapshot.clientId));
+    session.persisted = true;
+    session.expiryInterval = snapshot.expiryInterval;
+    for (const { filter, options } of snapshot.subscriptions) {
+      session.subscriptions.set(filter, options);
+      this.index(session, filter, options);
+    }
+    for (const inflight of snapshot.inflight) session.inflight.set(inflight.packetId, { ...inflight });
+    session.queue.push(...snapshot.queue);
+    for (const id of snapshot.inboundQos2) session.inboundQos2.add(id);
+  }
+
+  private storeFailed(error: Error, doing: string): void {
+    this.options.hooks.onStoreError?.(error, doing);
   }
 
   private drop(message: Message, reason: string, client?: ClientInfo): void {

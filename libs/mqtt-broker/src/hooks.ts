@@ -42,6 +42,8 @@ export interface BrokerHooks {
   onPublished?(message: import('./message').Message, client?: ClientInfo): void;
   onDelivered?(client: ClientInfo, message: import('./message').Message): void;
   onDropped?(message: import('./message').Message, reason: string, client?: ClientInfo): void;
+  /** A session or retained store failed in the background (a CONNECT that needs it is refused instead). */
+  onStoreError?(error: Error, doing: string): void;
 }
 
 /** Hooks that refuse anonymous clients unless `allowAnonymous`, and allow every topic. */

@@ -1,7 +1,6 @@
 import { AddressInfo, Server } from 'node:net';
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Broker } from '../src/broker';
-import { BrokerOptions } from '../src/broker-options';
 import { defaultHooks } from '../src/hooks';
 import { listenTcp } from '../src/transport/tcp-listener';
 
@@ -14,7 +13,7 @@ export class BrokerHarness {
     private readonly server: Server,
   ) {}
 
-  static async start(options: Partial<BrokerOptions> = {}): Promise<BrokerHarness> {
+  static async start(options: Partial<ConstructorParameters<typeof Broker>[0]> = {}): Promise<BrokerHarness> {
     const broker = new Broker({ hooks: defaultHooks({ allowAnonymous: true }), ...options });
     const server = await listenTcp(broker, 0, '127.0.0.1');
     return new BrokerHarness(broker, server);

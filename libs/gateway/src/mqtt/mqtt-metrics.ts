@@ -10,8 +10,8 @@ export class MqttMetrics implements OnModuleInit {
   onModuleInit(): void {
     const broker = this.server.broker;
     const stats = broker.stats;
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers: [register], collect: function (this: Gauge) { this.set(read()); } });
+    const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
+      new Gauge({ name, help, registers: [register], collect: async function (this: Gauge) { this.set(await read()); } });
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({ name, help, registers: [register], collect: function (this: Counter) { this.reset(); this.inc(read()); } });
     const perQos = (name: string, help: string, read: () => number[]) =>
@@ -29,7 +29,7 @@ export class MqttMetrics implements OnModuleInit {
     gauge('iot_mqtt_connections', 'Connected MQTT clients', () => broker.connectionCount);
     gauge('iot_mqtt_sessions', 'MQTT sessions, connected or persisted', () => broker.sessionCount);
     gauge('iot_mqtt_subscriptions', 'MQTT subscriptions', () => broker.subscriptions.size);
-    gauge('iot_mqtt_retained_messages', 'Retained messages', () => broker.retained.size);
+    gauge('iot_mqtt_retained_messages', 'Retained messages', () => broker.retained.count());
     counter('iot_mqtt_connections_accepted_total', 'TCP/WebSocket connections accepted', () => stats.connectionsAccepted);
     counter('iot_mqtt_bytes_received_total', 'Bytes received from MQTT clients', () => stats.bytesIn);
     counter('iot_mqtt_bytes_sent_total', 'Bytes sent to MQTT clients', () => stats.bytesOut);

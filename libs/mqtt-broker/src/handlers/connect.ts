@@ -19,6 +19,7 @@ const MAX_CLIENT_ID_BYTES = 256;
  *  6. authenticate through the hook      (0x04/0x05, 0x86/0x87)
  *  7. negotiate keepalive, session expiry, receive maximum, packet size
  *  8. take over or resume the session     [MQTT-3.1.4-3], [MQTT-3.2.2-2]
+ *     (from the session store when this broker does not hold it: 0x88 if unreachable)
  *  9. answer CONNACK, then resend in-flight and queued deliveries [MQTT-4.4.0-1]
  */
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
@@ -111,7 +112,16 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     connectionSeq: broker.nextConnectionSeq(),
   };
   // 3.1.1: clean session ends the old session; 5.0: clean start does [MQTT-3.1.2-4].
-  const { session, present } = broker.attachSession(conn, client, clean);
+  let attached: Awaited<ReturnType<typeof broker.attachSession>>;
+  try {
+    attached = await broker.attachSession(conn, client, clean);
+  } catch (error) {
+    options.hooks.onStoreError?.(error as Error, 'resuming a session');
+    if (conn.closed) return;
+    return refuse(ReasonCode.ServerUnavailable, ConnackReturnCode.ServerUnavailable, 'the session store is unavailable');
+  }
+  if (!attached) return;
+  const { session, present } = attached;
   session.expiryInterval = expiry;
   session.will = packet.will && willOf(packet, client);
   conn.accept(client, session);

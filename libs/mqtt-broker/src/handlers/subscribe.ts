@@ -60,6 +60,6 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
     // Retained messages are not sent for a new shared subscription (spec 4.8.2).
     if (parseSharedFilter(filter)) continue;
     if (options.retainHandling === 2 || (options.retainHandling === 1 && existed)) continue;
-    broker.sendRetained(conn.session!, filter, options);
+    await broker.sendRetained(conn.session!, filter, options);
   }
 }

@@ -1,12 +1,12 @@
-import { Message } from './message';
-import { topicMatches } from './topics/topic-match';
+import { Message } from '../message';
+import { topicMatches } from '../topics/topic-match';
+import { RetainedStore } from './retained-store';
 
-/** Retained messages per project, in memory (a Redis-backed store comes with clustering). */
-export class RetainedStore {
+/** Retained messages in this process's memory, by project then topic. */
+export class MemoryRetainedStore implements RetainedStore {
   private readonly byProject = new Map<string, Map<string, Message>>();
 
-  /** Stores a retained message; an empty payload deletes the topic's ([MQTT-3.3.1-10]). */
-  put(message: Message): void {
+  async put(message: Message): Promise<void> {
     let topics = this.byProject.get(message.projectId);
     if (message.payload.length === 0) {
       topics?.delete(message.topic);
@@ -17,8 +17,8 @@ export class RetainedStore {
     topics.set(message.topic, message);
   }
 
-  /** Retained messages matching a filter, skipping expired ones. */
-  match(projectId: string, filter: string, now = Date.now()): Message[] {
+  async match(projectId: string, filter: string): Promise<Message[]> {
+    const now = Date.now();
     const found: Message[] = [];
     for (const [topic, message] of this.byProject.get(projectId) ?? []) {
       if (message.expiresAt !== undefined && message.expiresAt <= now) continue;
@@ -27,7 +27,8 @@ export class RetainedStore {
     return found;
   }
 
-  get size(): number {
+  async count(projectId?: string): Promise<number> {
+    if (projectId !== undefined) return this.byProject.get(projectId)?.size ?? 0;
     let n = 0;
     for (const topics of this.byProject.values()) n += topics.size;
     return n;
