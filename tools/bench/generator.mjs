@@ -125,6 +125,24 @@ async function flood(topic, qos, stopAt) {
   return { socket, sent };
 }
 
+/**
+ * Waits until every expected message arrived, or until nothing more arrives for a second
+ * (at most 20 s): what is still missing then is lost, not backlog.
+ */
+async function settle(count, expected) {
+  const deadline = Date.now() + 20_000;
+  let last = -1;
+  let still = Date.now();
+  while (Date.now() < deadline && count() < expected) {
+    const now = count();
+    if (now !== last) {
+      last = now;
+      still = Date.now();
+    } else if (Date.now() - still >= 1_000) return;
+    await sleep(50);
+  }
+}
+
 async function oneToOne(qos) {
   const sub = await subscriber('bench/1to1', qos);
   mark('load-start');
@@ -133,7 +151,7 @@ async function oneToOne(qos) {
   const elapsed = Date.now() - startedAt;
   const receivedAtEnd = sub.state.received;
   mark('load-end');
-  await sleep(1_000); // let in-flight messages land, to count losses
+  await settle(() => sub.state.received, sent.count);
   socket.destroy();
   sub.socket.destroy();
   return { delivered: receivedAtEnd, rate: (receivedAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count - sub.state.received };
@@ -149,7 +167,7 @@ async function fanOut() {
   const total = () => subscribers.reduce((n, s) => n + s.state.received, 0);
   const deliveredAtEnd = total();
   mark('load-end');
-  await sleep(1_000);
+  await settle(total, sent.count * subscribers.length);
   socket.destroy();
   subscribers.forEach((s) => s.socket.destroy());
   return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total() };
@@ -199,6 +217,67 @@ async function fanIn() {
   return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: pct(0.5), p99: pct(0.99) };
 }
 
+/**
+ * Overload: first the broker's own saturation rate (one publisher flooding one subscriber,
+ * QoS 0), then 20 publishers offering twice that rate to one subscriber. A publisher whose
+ * socket holds more than 1 MB unsent skips its share of a tick (the broker is pushing back);
+ * what counts is how much the broker still delivers, and the memory it takes doing so.
+ */
+async function overload() {
+  const calibrate = await subscriber('bench/over/peak', 0);
+  const calibrateFor = Math.min(durationMs, 3_000);
+  let startedAt = Date.now();
+  const peakRun = await flood('bench/over/peak', 0, startedAt + calibrateFor);
+  const peak = (calibrate.state.received / (Date.now() - startedAt)) * 1000;
+  await settle(() => calibrate.state.received, peakRun.sent.count);
+  peakRun.socket.destroy();
+  calibrate.socket.destroy();
+
+  const sub = await subscriber('bench/over/+', 0);
+  const publishers = 20;
+  const sockets = await Promise.all(Array.from({ length: publishers }, () => open()));
+  const BATCH = 32;
+  const batches = sockets.map((_, i) => {
+    const t = publishTemplate(`bench/over/${i}`, 16, 0);
+    return Buffer.concat(Array.from({ length: BATCH }, () => t.bytes));
+  });
+  const offered = 2 * peak;
+  const tickMs = 10;
+  let due = 0;
+  let sent = 0;
+  let refused = 0;
+  let next = 0;
+  mark('load-start');
+  startedAt = Date.now();
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (Date.now() - startedAt >= durationMs) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      due += (offered * tickMs) / 1000;
+      while (due >= BATCH) {
+        const socket = sockets[next];
+        if (socket.writableLength > 1024 * 1024) refused += BATCH;
+        else {
+          socket.write(batches[next]);
+          sent += BATCH;
+        }
+        next = (next + 1) % publishers;
+        due -= BATCH;
+      }
+    }, tickMs);
+  });
+  const elapsed = Date.now() - startedAt;
+  const delivered = sub.state.received;
+  mark('load-end');
+  sockets.forEach((s) => s.destroy());
+  sub.socket.destroy();
+  const rate = (delivered / elapsed) * 1000;
+  return { delivered, sent, refused, offeredRate: offered, peakRate: peak, rate, ofPeakPct: (100 * rate) / peak };
+}
+
 async function idle() {
   const count = options.connections ?? 10_000;
   const sockets = [];
@@ -219,7 +298,7 @@ async function idle() {
   return { connections: sockets.length, connectMs, rate: (sockets.length / connectMs) * 1000 };
 }
 
-const scenarios = { 'qos0-1to1': () => oneToOne(0), 'qos1-1to1': () => oneToOne(1), fanout: fanOut, fanin: fanIn, idle };
+const scenarios = { 'qos0-1to1': () => oneToOne(0), 'qos1-1to1': () => oneToOne(1), fanout: fanOut, fanin: fanIn, overload, idle };
 
 const result = await scenarios[scenario]();
 process.stdout.write(`${JSON.stringify({ phase: 'done', ...result, generatorLoad })}\n`);

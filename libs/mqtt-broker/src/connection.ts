@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import mqtt, { IPacket, Packet, Parser } from 'mqtt-packet';
 import type { Broker } from './broker';
 import { ClientInfo } from './hooks';
+import { FrameBounds, decodeFrame, frameBounds } from './frame-decoder';
 import { dispatch } from './handlers/dispatch';
 import { ReasonCode } from './reason-codes';
 import { Session } from './session/session';
@@ -36,7 +37,14 @@ export class Connection {
   cleanDisconnect = false;
   closed = false;
 
-  private readonly parser: Parser;
+  /**
+   * mqtt-packet's parser, only while needed: for CONNECT, for packets the fast decoder
+   * leaves to it, and while it holds part of a packet. Idle connections do without it.
+   */
+  private parser?: Parser;
+  /** Set once the full parser was needed after CONNECT: this client sends such packets, keep it. */
+  private keepParser = false;
+  private readonly bounds: FrameBounds = { bodyStart: 0, end: 0 };
   private readonly pendingWrites: Buffer[] = [];
   private pendingBytes = 0;
   private readonly awaiting = new Set<Connection>();
@@ -55,9 +63,6 @@ export class Connection {
     readonly stream: Duplex,
     readonly peerAddress: string,
   ) {
-    this.parser = mqtt.parser({ protocolVersion: 4 });
-    this.parser.on('packet', (packet: Packet) => this.enqueue(packet));
-    this.parser.on('error', (error: Error) => this.onParseError(error));
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', () => this.close('socket error'));
     stream.on('close', () => this.close('connection lost'));
@@ -139,8 +144,7 @@ export class Connection {
   /** Switches the parser and writer to the CONNECT's protocol version. */
   setProtocolVersion(version: 3 | 4 | 5): void {
     this.protocolVersion = version;
-    // mqtt-packet reads 5.0 properties only when told the version (its typings omit `settings`).
-    (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version;
+    if (this.parser) setParserVersion(this.parser, version);
   }
 
   /** Encodes and queues a packet; all packets of one event-loop turn go out in one write. */
@@ -197,13 +201,52 @@ export class Connection {
     if (this.closed) return;
     this.lastActivity = Date.now();
     this.broker.stats.bytesIn += chunk.length;
-    this.parser.parse(chunk);
+    if (!this.client || this.parserHoldsData()) {
+      this.parseFully(chunk);
+      return;
+    }
+    // Whole frames of the common kinds are decoded in place; the rest of the chunk, from the
+    // first frame the fast decoder declines or the first incomplete one, goes to the parser.
+    const max = this.broker.options.maxPacketSize;
+    let pos = 0;
+    while (pos < chunk.length && !this.closed) {
+      const bounds = frameBounds(chunk, pos, this.bounds);
+      if (!bounds) break;
+      if (bounds.end - bounds.bodyStart > max) {
+        this.close(`packet of ${bounds.end - bounds.bodyStart} bytes exceeds the maximum of ${max}`, ReasonCode.PacketTooLarge);
+        return;
+      }
+      const packet = decodeFrame(chunk, pos, bounds, this.protocolVersion);
+      if (packet) this.enqueue(packet);
+      else this.parseFully(chunk.subarray(pos, bounds.end));
+      pos = bounds.end;
+    }
+    if (pos < chunk.length && !this.closed) this.parseFully(pos === 0 ? chunk : chunk.subarray(pos));
+    // After CONNECT, a client that only sends the common packets needs no parser of its own.
+    if (this.parser && this.client && !this.keepParser && !this.parserHoldsData()) this.parser = undefined;
+  }
+
+  private parseFully(bytes: Buffer): void {
+    if (!this.parser) {
+      this.parser = mqtt.parser({ protocolVersion: this.protocolVersion });
+      setParserVersion(this.parser, this.protocolVersion);
+      this.parser.on('packet', (packet: Packet) => this.enqueue(packet));
+      this.parser.on('error', (error: Error) => this.onParseError(error));
+    }
+    if (this.client) this.keepParser = true;
+    this.parser.parse(bytes);
     // The parser buffers a packet until it is whole: refuse oversize ones as soon as their
     // length is known instead of buffering them ([MQTT-3.1.2-24] for 5.0; a limit for all).
     const pending = (this.parser as unknown as { packet: { length: number } }).packet;
     if (pending.length > this.broker.options.maxPacketSize) {
       this.close(`packet of ${pending.length} bytes exceeds the maximum of ${this.broker.options.maxPacketSize}`, ReasonCode.PacketTooLarge);
     }
+  }
+
+  /** Whether the parser holds part of a packet (so the next bytes must go to it). */
+  private parserHoldsData(): boolean {
+    const parser = this.parser as unknown as { _list: { length: number }; packet: { length: number } } | undefined;
+    return parser !== undefined && (parser._list.length > 0 || parser.packet.length !== -1);
   }
 
   private onParseError(error: Error): void {
@@ -258,4 +301,9 @@ export class Connection {
       next = this.backlog.shift();
     }
   }
+}
+
+/** mqtt-packet reads 5.0 properties only when told the version (its typings omit `settings`). */
+function setParserVersion(parser: Parser, version: 3 | 4 | 5): void {
+  (parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version;
 }
