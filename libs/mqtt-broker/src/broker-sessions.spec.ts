@@ -191,4 +191,34 @@ describe('Broker sessions and delivery guarantees', () => {
     await eventually(() => expect(raw.packets.filter((p) => p.cmd === 'publish')).toHaveLength(2));
     raw.drop();
   });
+
+  it('should slow a QoS 1 publisher down to a subscriber that acknowledges slowly, losing nothing', async () => {
+    await h.stop();
+    h = await BrokerHarness.start({ maxQueuedMessages: 50 });
+    const { client: sub, received } = await h.connectWithInbox({ protocolVersion: 5, clientId: 'slow-acker', properties: { receiveMaximum: 5 } });
+    await sub.subscribeAsync('flood/#', { qos: 1 });
+    const pub = await RawClient.connect(h.port, 4, { clientId: 'flooder', clean: true });
+    const count = 2_000;
+    // One write: the broker reads far more publishes at once than the subscriber's queue holds.
+    pub.sendAll(Array.from({ length: count }, (_, i) => ({ cmd: 'publish', topic: `flood/${i % 7}`, payload: Buffer.from(String(i)), qos: 1, messageId: (i % 65535) + 1 })));
+    await eventually(() => expect(received).toHaveLength(count), 20_000);
+    expect(received.map((m) => Number(m.payload))).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(h.broker.stats.messagesDropped).toBe(0);
+    pub.drop();
+  }, 30_000);
+
+  it('should not let a subscriber that stopped acknowledging stall its publishers: its oldest queued messages are dropped', async () => {
+    await h.stop();
+    h = await BrokerHarness.start({ maxQueuedMessages: 10 });
+    const stuck = await RawClient.connect(h.port, 5, { clientId: 'stuck', clean: true, properties: { receiveMaximum: 1 } });
+    stuck.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'stall/#', qos: 1 }] });
+    await stuck.next('suback');
+    const pub = await h.connect();
+    const started = Date.now();
+    for (let i = 0; i < 30; i++) await pub.publishAsync(`stall/${i}`, String(i), { qos: 1 });
+    // Paused at most PAUSE_LIMIT_MS (1 s) per message while the queue is half full, never for good.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(h.broker.stats.messagesDropped).toBe(30 - 1 - 10); // one in flight, ten queued
+    stuck.drop();
+  }, 20_000);
 });

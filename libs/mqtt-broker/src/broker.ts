@@ -381,8 +381,14 @@ export class Broker {
       return;
     }
     // Keep order: behind anything already queued, and within the client's Receive Maximum.
-    if (session.queue.length > 0 || session.inflight.size >= conn.clientReceiveMaximum) this.enqueue(session, delivery);
-    else this.sendNow(conn, session, delivery);
+    if (session.queue.length > 0 || session.inflight.size >= conn.clientReceiveMaximum) {
+      this.enqueue(session, delivery);
+      // A queue filling up means the subscriber acknowledges slower than it is published to:
+      // slow the publisher down before the bound forces drops. A full queue (a subscriber
+      // that stopped acknowledging) drops its oldest instead of stalling publishers.
+      const length = session.queue.length;
+      if (length >= this.options.maxQueuedMessages / 2 && length < this.options.maxQueuedMessages) this.source?.waitFor(conn);
+    } else this.sendNow(conn, session, delivery);
   }
 
   private enqueue(session: Session, delivery: Delivery): void {

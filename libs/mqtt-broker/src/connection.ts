@@ -11,6 +11,8 @@ import { Session } from './session/session';
 const CONGESTED_BYTES = 1024 * 1024;
 /** Bytes queued beyond which QoS 0 deliveries to it are dropped outright (a stuck consumer). */
 const STUCK_BYTES = 8 * 1024 * 1024;
+/** Longest a publisher is paused for one slow subscriber. */
+const PAUSE_LIMIT_MS = 1_000;
 
 /**
  * One network connection speaking MQTT: parses packets, hands each to its handler in
@@ -51,9 +53,11 @@ export class Connection {
   /** Publishers paused until this connection's socket has room. */
   private readonly waiters = new Set<Connection>();
   private drainArmed = false;
+  private pauseTimer?: NodeJS.Timeout;
   private flushScheduled = false;
   private readonly backlog: Packet[] = [];
   private busy = false;
+  private running = false;
   private readonly openedAt = Date.now();
   /** Bucket of the broker's KeepAliveWheel this connection sits in. */
   wheelSlot?: number;
@@ -100,20 +104,40 @@ export class Connection {
   }
 
   /**
-   * Backpressure: stop reading from this (publishing) connection until `target` drains,
-   * so a slow subscriber slows its publishers instead of growing memory or losing messages.
+   * Backpressure: stop handling this (publishing) connection's packets until `target` has
+   * room — its socket drained, or it made progress on its queue — so a slow subscriber slows
+   * its publishers instead of growing memory or losing messages. Packets already read wait
+   * in order in the backlog. A pause lasts at most PAUSE_LIMIT_MS: a subscriber that stopped
+   * reading altogether must not stall its publishers (its messages are dropped instead).
    */
   waitFor(target: Connection): void {
     if (target === this || this.awaiting.has(target) || this.closed) return;
     this.awaiting.add(target);
     target.waiters.add(this);
     this.stream.pause();
+    if (!this.pauseTimer) {
+      this.pauseTimer = setTimeout(() => {
+        this.pauseTimer = undefined;
+        for (const waited of [...this.awaiting]) {
+          waited.waiters.delete(this);
+          this.released(waited);
+        }
+      }, PAUSE_LIMIT_MS);
+      this.pauseTimer.unref();
+    }
   }
 
-  /** `target` has room again (or is gone): resume reading once nothing else is awaited. */
+  /** `target` has room again (or is gone): carry on once nothing else is awaited. */
   private released(target: Connection): void {
     this.awaiting.delete(target);
-    if (this.awaiting.size === 0 && !this.busy && !this.closed) this.stream.resume();
+    if (this.awaiting.size > 0 || this.closed) return;
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+    // Inside run() (released synchronously by a handler) the loop itself carries on.
+    if (this.busy || this.running) return;
+    const queued = this.backlog.shift();
+    if (queued) this.run(queued);
+    if (!this.busy && this.awaiting.size === 0 && !this.closed) this.stream.resume();
   }
 
   /** Releases the publishers paused on this connection, now or when the socket drains. */
@@ -178,6 +202,7 @@ export class Connection {
     }
     this.flush();
     this.closed = true;
+    clearTimeout(this.pauseTimer);
     this.broker.keepAlive.remove(this);
     this.releaseWaiters();
     for (const target of this.awaiting) target.waiters.delete(this);
@@ -268,7 +293,7 @@ export class Connection {
       this.close(`packet of ${packet.length} bytes exceeds the maximum of ${this.broker.options.maxPacketSize}`, ReasonCode.PacketTooLarge);
       return;
     }
-    if (this.busy) {
+    if (this.busy || this.awaiting.size > 0) {
       this.backlog.push(packet);
       return;
     }
@@ -276,7 +301,16 @@ export class Connection {
   }
 
   private run(packet: Packet): void {
-    let next: Packet | undefined = packet;
+    this.running = true;
+    try {
+      this.loop(packet);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private loop(first: Packet): void {
+    let next: Packet | undefined = first;
     while (next && !this.closed) {
       let result: void | Promise<void>;
       try {
@@ -292,13 +326,15 @@ export class Connection {
           .catch((error: Error) => this.close(`internal error: ${error.message}`, ReasonCode.UnspecifiedError))
           .finally(() => {
             this.busy = false;
-            if (!this.closed && this.awaiting.size === 0) this.stream.resume();
+            if (this.closed || this.awaiting.size > 0) return;
+            this.stream.resume();
             const queued = this.backlog.shift();
             if (queued) this.run(queued);
           });
         return;
       }
-      next = this.backlog.shift();
+      // Paused by backpressure: the rest waits until the subscriber has room.
+      next = this.awaiting.size > 0 ? undefined : this.backlog.shift();
     }
   }
 }

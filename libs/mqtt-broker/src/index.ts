@@ -10,6 +10,7 @@ export * from './storage/memory-session-store';
 export * from './storage/retained-store';
 export * from './storage/session-store';
 export * from './topics/subscription-index';
+export * from './topics/topic-match';
 export * from './topics/topic-rules';
 export * from './transport/tcp-listener';
 export * from './transport/tls-listener';

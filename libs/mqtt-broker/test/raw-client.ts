@@ -26,6 +26,11 @@ export class RawClient {
     this.socket.write(mqttPacket.generate(packet as unknown as Packet, { protocolVersion: this.version }));
   }
 
+  /** Sends many packets in one write, as a fast client would. */
+  sendAll(packets: Record<string, unknown>[]): void {
+    this.socket.write(Buffer.concat(packets.map((packet) => mqttPacket.generate(packet as unknown as Packet, { protocolVersion: this.version }))));
+  }
+
   async next(cmd: string, timeoutMs = 3_000): Promise<Packet & Record<string, unknown>> {
     return eventually(() => {
       const index = this.packets.findIndex((p) => p.cmd === cmd);

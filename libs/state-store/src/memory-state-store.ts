@@ -48,6 +48,10 @@ export class MemoryStateStore extends StateStore {
     return Object.fromEntries(this.hash(key) ?? []);
   }
 
+  async hashSize(key: string): Promise<number> {
+    return this.hash(key)?.size ?? 0;
+  }
+
   async hashDelete(key: string, ...fields: string[]): Promise<number> {
     const hash = this.hash(key);
     if (!hash) return 0;

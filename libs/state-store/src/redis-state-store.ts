@@ -52,6 +52,10 @@ export class RedisStateStore extends StateStore {
     return this.redis.hgetall(key);
   }
 
+  async hashSize(key: string): Promise<number> {
+    return this.redis.hlen(key);
+  }
+
   async hashDelete(key: string, ...fields: string[]): Promise<number> {
     return fields.length === 0 ? 0 : this.redis.hdel(key, ...fields);
   }

@@ -12,6 +12,8 @@ export abstract class StateStore {
   abstract hashGet(key: string, field: string): Promise<string | null>;
   abstract hashSet(key: string, fields: Record<string, string>): Promise<void>;
   abstract hashGetAll(key: string): Promise<Record<string, string>>;
+  /** Number of fields in a hash; 0 when it does not exist. */
+  abstract hashSize(key: string): Promise<number>;
   /** Deletes fields of a hash; resolves to how many existed. */
   abstract hashDelete(key: string, ...fields: string[]): Promise<number>;
   /** Resolves when the store is reachable; rejects with the reason otherwise (readiness). */

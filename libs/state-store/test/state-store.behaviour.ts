@@ -45,6 +45,8 @@ export function describeStateStore(name: string, createStore: () => Promise<Stat
       expect(await store.hashGet(h, 'b')).toBe('3');
       expect(await store.hashGet(h, 'zzz')).toBeNull();
       expect(await store.hashGetAll(h)).toEqual({ a: '1', b: '3' });
+      expect(await store.hashSize(h)).toBe(2);
+      expect(await store.hashSize(key('no-hash'))).toBe(0);
       expect(await store.hashDelete(h, 'a', 'nope')).toBe(1);
       expect(await store.hashDelete(h, 'b')).toBe(1);
       expect(await store.delete(h)).toBe(0);

@@ -1,0 +1,47 @@
+import { Message, RetainedStore, topicMatches } from '@iot/mqtt-broker';
+import { StateStore } from '@iot/state-store';
+import { fromJson, toJson } from './buffer-json';
+
+const PROJECTS_KEY = 'mqtt:retained-projects';
+const projectKey = (projectId: string) => `mqtt:retained:${projectId}`;
+
+/**
+ * The broker's RetainedStore on the platform's StateStore: one hash per project (topic →
+ * message), so every gateway node sees every node's retained messages. Matching reads the
+ * project's hash; expired messages are removed when met.
+ */
+export class StateRetainedStore implements RetainedStore {
+  constructor(private readonly state: StateStore) {}
+
+  async put(message: Message): Promise<void> {
+    const key = projectKey(message.projectId);
+    if (message.payload.length === 0) {
+      await this.state.hashDelete(key, message.topic);
+      return;
+    }
+    await this.state.hashSet(key, { [message.topic]: toJson(message) });
+    await this.state.hashSet(PROJECTS_KEY, { [message.projectId]: '1' });
+  }
+
+  async match(projectId: string, filter: string): Promise<Message[]> {
+    const key = projectKey(projectId);
+    const now = Date.now();
+    const found: Message[] = [];
+    const expired: string[] = [];
+    for (const [topic, text] of Object.entries(await this.state.hashGetAll(key))) {
+      if (!topicMatches(filter, topic)) continue;
+      const message = fromJson<Message>(text);
+      if (message.expiresAt !== undefined && message.expiresAt <= now) expired.push(topic);
+      else found.push(message);
+    }
+    if (expired.length > 0) await this.state.hashDelete(key, ...expired);
+    return found;
+  }
+
+  async count(projectId?: string): Promise<number> {
+    const projects = projectId !== undefined ? [projectId] : Object.keys(await this.state.hashGetAll(PROJECTS_KEY));
+    let n = 0;
+    for (const project of projects) n += await this.state.hashSize(projectKey(project));
+    return n;
+  }
+}

@@ -1,0 +1,2 @@
+// Test helpers other libraries reuse: the behaviour suites every store implementation must pass.
+export * from './store.behaviour';
