@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import mqtt, { IPublishPacket } from 'mqtt-packet';
 import { BrokerOptions, DEFAULT_BROKER_OPTIONS } from './broker-options';
 import { BrokerStats } from './broker-stats';
+import { BrokerCluster, sharedGroupKey } from './cluster';
 import { Connection } from './connection';
 import { BrokerHooks, ClientInfo } from './hooks';
 import { Message } from './message';
@@ -46,8 +47,14 @@ export class Broker {
   /** The QoS 0 encodings of the message being fanned out, by protocol version and RETAIN. */
   private readonly fanout: { message?: Message; bytes: Map<number, Buffer> } = { bytes: new Map() };
 
-  constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks; sessionStore?: SessionStore; retainedStore?: RetainedStore }) {
-    const { sessionStore, retainedStore, ...tunables } = options;
+  /** Set when this broker is one node of a cluster. */
+  readonly cluster?: BrokerCluster;
+  /** Local subscribers per `<project>\u0000<filter>`: the cluster hears of the first and the last. */
+  private readonly routeCounts = new Map<string, number>();
+
+  constructor(options: Partial<BrokerOptions> & { hooks: BrokerHooks; sessionStore?: SessionStore; retainedStore?: RetainedStore; cluster?: BrokerCluster }) {
+    const { sessionStore, retainedStore, cluster, ...tunables } = options;
+    this.cluster = cluster;
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...tunables };
     this.sessionStore = sessionStore ?? new MemorySessionStore();
     this.retained = retainedStore ?? new MemoryRetainedStore();
@@ -83,6 +90,11 @@ export class Broker {
    */
   async attachSession(conn: Connection, client: ClientInfo, cleanStart: boolean): Promise<{ session: Session; present: boolean } | undefined> {
     const key = sessionKey(client.projectId, client.clientId);
+    if (this.cluster) {
+      // Another node may hold the session (online or parked): it hands it over first.
+      await this.cluster.claim(client.projectId, client.clientId, cleanStart);
+      if (conn.closed) return undefined;
+    }
     if (!this.sessions.has(key)) {
       if (cleanStart) {
         // A clean start needs nothing from the store: an unreachable one does not refuse it.
@@ -134,6 +146,7 @@ export class Broker {
       this.takenOver.add(conn);
       this.online.delete(key);
       session.connection = undefined;
+      session.disconnectedAt = Date.now();
       const will = session.will;
       session.will = undefined;
       if (will && (cleanStart || will.delaySeconds === 0)) this.publishWill(will.message);
@@ -155,7 +168,7 @@ export class Broker {
   /** After CONNACK: resend what was in flight [MQTT-4.4.0-1], then what was queued. */
   connected(conn: Connection): void {
     const session = conn.session!;
-    this.options.hooks.onConnected?.(conn.client!);
+    this.options.hooks.onConnected?.(conn.client!, { cleanStart: conn.cleanStart, will: session.will?.message });
     for (const inflight of session.inflight.values()) {
       if (inflight.awaiting === 'pubcomp') conn.send({ cmd: 'pubrel', messageId: inflight.packetId });
       else this.sendPublish(conn, inflight, inflight.packetId, true);
@@ -174,6 +187,21 @@ export class Broker {
   publish(message: Message, from?: ClientInfo): number {
     if (message.retain) this.retained.put(message).catch((error: Error) => this.storeFailed(error, 'storing a retained message'));
     this.options.hooks.onPublished?.(message, from);
+    // Other nodes' subscribers get it through the cluster; shared groups it gave away are theirs.
+    const elsewhere = this.cluster?.forward(message);
+    return this.route(message, (group) => !elsewhere?.has(group));
+  }
+
+  /**
+   * A message another node forwarded here: delivered to this node's subscribers only —
+   * the origin node stored it if retained, reported it, and chose which node serves each
+   * shared group (`sharedGroups`, as `<group>/<filter>`).
+   */
+  deliverForwarded(message: Message, sharedGroups: ReadonlySet<string>): number {
+    return this.route(message, (group) => sharedGroups.has(group));
+  }
+
+  private route(message: Message, servesGroup: (group: string) => boolean): number {
     // Match first, deliver after: one copy per session at the highest granted QoS, carrying
     // every matching subscription id. Dedupe marks the session with this publish's sequence
     // number instead of allocating a map per publish.
@@ -187,7 +215,9 @@ export class Broker {
     this.subscriptions.match(message.projectId, message.topic, (clientId, options, filter) => {
       if (isSharedIndexKey(clientId)) {
         // A shared group gets one copy, to one member, besides any non-shared copies [MQTT-4.8.2].
-        const pick = this.sharedGroup(message.projectId, groupOfIndexKey(clientId), filter)?.pick((member) => this.isOnline(message.projectId, member));
+        const group = groupOfIndexKey(clientId);
+        if (!servesGroup(sharedGroupKey(group, filter))) return;
+        const pick = this.sharedGroup(message.projectId, group, filter)?.pick((member) => this.isOnline(message.projectId, member));
         if (pick) sharedPicks.push(pick);
         return;
       }
@@ -240,7 +270,7 @@ export class Broker {
   private index(session: Session, filter: string, options: SubscriptionOptions): void {
     const shared = parseSharedFilter(filter);
     if (!shared) {
-      this.subscriptions.add(session.projectId, filter, session.clientId, options);
+      if (!this.subscriptions.add(session.projectId, filter, session.clientId, options)) this.countRoute(session.projectId, filter, +1);
       return;
     }
     let groups = this.sharedGroups.get(session.projectId);
@@ -250,6 +280,7 @@ export class Broker {
     if (!group) {
       groups.set(key, (group = new SharedGroup(shared.group, shared.filter)));
       this.subscriptions.add(session.projectId, shared.filter, sharedIndexKey(shared.group), options);
+      this.countRoute(session.projectId, filter, +1);
     }
     group.members.set(session.clientId, options);
   }
@@ -257,7 +288,7 @@ export class Broker {
   private unindex(session: Session, filter: string): void {
     const shared = parseSharedFilter(filter);
     if (!shared) {
-      this.subscriptions.remove(session.projectId, filter, session.clientId);
+      if (this.subscriptions.remove(session.projectId, filter, session.clientId)) this.countRoute(session.projectId, filter, -1);
       return;
     }
     const groups = this.sharedGroups.get(session.projectId);
@@ -268,7 +299,19 @@ export class Broker {
     if (group.members.size === 0) {
       groups!.delete(key);
       this.subscriptions.remove(session.projectId, shared.filter, sharedIndexKey(shared.group));
+      this.countRoute(session.projectId, filter, -1);
     }
+  }
+
+  /** Keeps the cluster's route table told of the first and last local subscriber of a filter. */
+  private countRoute(projectId: string, filter: string, delta: 1 | -1): void {
+    if (!this.cluster) return;
+    const key = `${projectId}\u0000${filter}`;
+    const count = (this.routeCounts.get(key) ?? 0) + delta;
+    if (count > 0) this.routeCounts.set(key, count);
+    else this.routeCounts.delete(key);
+    if (delta > 0 && count === 1) this.cluster.routeAdded(projectId, filter);
+    if (delta < 0 && count === 0) this.cluster.routeRemoved(projectId, filter);
   }
 
   private sessionsOf(projectId: string): Map<string, Session> | undefined {
@@ -321,6 +364,7 @@ export class Broker {
     this.online.delete(key);
     const session = conn.session!;
     session.connection = undefined;
+    session.disconnectedAt = Date.now();
     const will = session.will;
     session.will = undefined;
     if (will && !conn.cleanDisconnect) {
@@ -353,9 +397,17 @@ export class Broker {
     return conn !== undefined;
   }
 
-  /** Stops every connection (5.0 clients are told 0x8B) and the timers. */
+  /**
+   * Stops every connection (5.0 clients are told 0x8B) and the timers. Persistent sessions
+   * are left in the session store — parked ones with what was queued for them meanwhile —
+   * so that they resume wherever their clients reconnect.
+   */
   close(): void {
     this.keepAlive.close();
+    for (const session of this.sessions.values()) {
+      if (session.connection || session.expiryInterval === 0) continue;
+      this.sessionStore.save(this.snapshot(session)).catch((error: Error) => this.storeFailed(error, 'saving a session'));
+    }
     for (const conn of [...this.connections]) conn.close('server shutting down', ReasonCode.ServerShuttingDown);
     for (const session of this.sessions.values()) {
       clearTimeout(session.expiryTimer);
@@ -532,6 +584,7 @@ export class Broker {
     const byClient = this.sessionsByProject.get(session.projectId);
     byClient?.delete(session.clientId);
     if (byClient?.size === 0) this.sessionsByProject.delete(session.projectId);
+    this.cluster?.released(session.projectId, session.clientId);
   }
 
   private snapshot(session: Session): SessionSnapshot {
@@ -539,7 +592,8 @@ export class Broker {
       projectId: session.projectId,
       clientId: session.clientId,
       expiryInterval: session.expiryInterval,
-      disconnectedAt: Date.now(),
+      // A parked session keeps counting its expiry from when its client left.
+      disconnectedAt: session.connection ? Date.now() : (session.disconnectedAt ?? Date.now()),
       subscriptions: [...session.subscriptions].map(([filter, options]) => ({ filter, options })),
       inflight: [...session.inflight.values()].map((inflight) => ({ ...inflight })),
       queue: [...session.queue],
@@ -552,6 +606,7 @@ export class Broker {
     const session = this.remember(new Session(snapshot.projectId, snapshot.clientId));
     session.persisted = true;
     session.expiryInterval = snapshot.expiryInterval;
+    session.disconnectedAt = snapshot.disconnectedAt;
     for (const { filter, options } of snapshot.subscriptions) {
       session.subscriptions.set(filter, options);
       this.index(session, filter, options);

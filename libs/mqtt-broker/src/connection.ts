@@ -35,6 +35,8 @@ export class Connection {
   /** Topic aliases we set up towards the client, up to its Topic Alias Maximum (5.0). */
   readonly outboundAliases = new Map<string, number>();
   clientTopicAliasMaximum = 0;
+  /** Whether CONNECT asked for a clean start (3.1.1: clean session). */
+  cleanStart = true;
   /** Set when the client sent DISCONNECT normally: no will. */
   cleanDisconnect = false;
   closed = false;

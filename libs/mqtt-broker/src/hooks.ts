@@ -34,7 +34,8 @@ export interface BrokerHooks {
   authorizePublish(client: ClientInfo, topic: string): Promise<boolean> | boolean;
   /** Every SUBSCRIBE filter. */
   authorizeSubscribe(client: ClientInfo, filter: string): Promise<boolean> | boolean;
-  onConnected?(client: ClientInfo): void;
+  /** After CONNACK; `will` is the will left in CONNECT, if any. */
+  onConnected?(client: ClientInfo, details: { cleanStart: boolean; will?: import('./message').Message }): void;
   onDisconnected?(client: ClientInfo, reason: string): void;
   onSubscribed?(client: ClientInfo, filter: string, qos: number): void;
   onUnsubscribed?(client: ClientInfo, filter: string): void;

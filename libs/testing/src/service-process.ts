@@ -70,4 +70,10 @@ export class ServiceProcess {
     clearTimeout(timer);
     return { ...result, ms: Date.now() - started };
   }
+
+  /** Kills the process outright (SIGKILL: no shutdown hooks run), as a crash would. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
 }

@@ -1,33 +1,48 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Broker, defaultHooks, listenTcp, listenTls, listenWebSocket } from '@iot/mqtt-broker';
-import { ROOT_LOGGER } from '@iot/runtime';
-import { StateStore } from '@iot/state-store';
+import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
+import { RedisStateStore, StateStore } from '@iot/state-store';
+import { ClusterNode } from '../cluster/cluster-node';
 import { GATEWAY_OPTIONS, GatewayOptions, describeListeners } from '../gateway.options';
 import { StateRetainedStore } from '../storage/state-retained-store';
+import { StateSessionStore } from '../storage/state-session-store';
 
 /**
  * The broker core of this gateway node and its listeners (TCP, TLS, WebSocket, WSS).
  * Until the registry enforcement lands, clients are admitted only when anonymous access is
  * configured (`MQTT_ALLOW_ANONYMOUS`), into the `default` project. Retained messages live
- * in the StateStore (Redis in a cluster: every node sees them); sessions stay in this node's
- * memory until cross-node take-over exists (a shared SessionStore needs it to be safe).
+ * in the StateStore. With Redis (cluster mode) the node joins the gateway cluster: sessions
+ * in Redis and handed over between nodes, routes and presence shared (see ClusterNode).
  */
 @Injectable()
 export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly broker: Broker;
+  /** Set in cluster mode (Redis state). */
+  readonly clusterNode?: ClusterNode;
   private readonly servers: { close(): unknown }[] = [];
 
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
     state: StateStore,
   ) {
     const mqtt = options.mqtt;
-    const hooks = defaultHooks({ allowAnonymous: mqtt.allowAnonymous });
+    let hooks = defaultHooks({ allowAnonymous: mqtt.allowAnonymous });
     hooks.onStoreError = (error, doing) => this.logger.warn({ err: error }, `MQTT store failed while ${doing}`);
+    if (state instanceof RedisStateStore) {
+      this.clusterNode = new ClusterNode(state.redis, logger, {
+        nodeId: runtime.nodeId,
+        onClientReaped: (presence) => logger.info({ clientId: presence.clientId, projectId: presence.projectId }, 'client marked offline: its node died'),
+      });
+      hooks = this.clusterNode.withPresence(hooks);
+    }
     this.broker = new Broker({
       retainedStore: new StateRetainedStore(state),
+      // One node alone keeps sessions in memory; a cluster shares them so any node resumes them.
+      sessionStore: this.clusterNode ? new StateSessionStore(state) : undefined,
+      cluster: this.clusterNode?.cluster,
       maxKeepAlive: mqtt.maxKeepAlive,
       maxPacketSize: mqtt.maxPacketSize,
       receiveMaximum: mqtt.maxInflight,
@@ -38,6 +53,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     const { host, port, tlsPort, wsPort, wssPort, wsPath, tls } = this.options.mqtt;
+    await this.clusterNode?.start(this.broker);
     if (port) this.servers.push(await listenTcp(this.broker, port, host));
     if (tls && tlsPort) this.servers.push(await listenTls(this.broker, tlsPort, host, tls));
     if (wsPort) this.servers.push(await listenWebSocket(this.broker, wsPort, host, { path: wsPath }));
@@ -49,5 +65,6 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     for (const server of this.servers) server.close();
     this.broker.close();
+    await this.clusterNode?.leave();
   }
 }

@@ -47,6 +47,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   let clientId = packet.clientId ?? '';
   let assignedClientId: string | undefined;
   const clean = packet.clean !== false;
+  conn.cleanStart = clean;
   if (clientId.length === 0) {
     if (version === 3 || (version === 4 && !clean)) {
       // 3.1 requires 1-23 characters; 3.1.1 needs a client id to keep a session [MQTT-3.1.3-8].

@@ -40,6 +40,8 @@ export class Session {
   /** Timer that ends the session (or sends a delayed will) while it is disconnected. */
   expiryTimer?: NodeJS.Timeout;
   willTimer?: NodeJS.Timeout;
+  /** Epoch ms its client last went offline. */
+  disconnectedAt?: number;
   /** Whether the session store may hold a snapshot of it (deleted when the session ends). */
   persisted = false;
   /** The connection currently bound to this session, if the client is online. */

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import mqtt, { IClientOptions, MqttClient } from 'mqtt';
+import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
+
+type Received = { topic: string; payload: string; packet: mqtt.IPublishPacket }[];
+
+/**
+ * Three gateway processes on the real Redis and Kafka, clients connecting to different
+ * nodes: what a plain TCP load balancer in front of the cluster would do to them.
+ */
+describe('gateway cluster', () => {
+  const run = randomUUID().slice(0, 8);
+  const nodes = ['a', 'b', 'c'] as const;
+  type NodeName = (typeof nodes)[number];
+  const ports: Record<string, { http: number; mqtt: number }> = {};
+  const procs: Partial<Record<NodeName, ServiceProcess>> = {};
+  const clients: MqttClient[] = [];
+  const redis = new Redis(testInfra.redisUrl);
+  const nodeId = (node: NodeName) => `e2e-gw-${node}-${run}`;
+  const topic = (name: string) => `cluster-${run}/${name}`;
+
+  const connect = async (node: NodeName, options: IClientOptions = {}): Promise<{ client: MqttClient; received: Received }> => {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${ports[node].mqtt}`, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+    clients.push(client);
+    const received: Received = [];
+    client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    return { client, received };
+  };
+
+  /** Routes reach other nodes asynchronously: publish probes until one arrives. */
+  const untilRouted = async (publisher: MqttClient, probeTopic: string, received: Received) => {
+    await eventually(async () => {
+      await publisher.publishAsync(probeTopic, 'probe');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!received.some((m) => m.payload === 'probe')) throw new Error(`no route to ${probeTopic} yet`);
+    }, 10_000);
+    received.length = 0;
+  };
+
+  beforeAll(async () => {
+    for (const node of nodes) ports[node] = { http: await freePort(), mqtt: await freePort() };
+    for (const node of nodes) {
+      procs[node] = ServiceProcess.start('mqtt-gateway', {
+        HTTP_PORT: String(ports[node].http),
+        MQTT_PORT: String(ports[node].mqtt),
+        MQTT_HOST: '127.0.0.1',
+        MQTT_WS_PORT: '0',
+        MQTT_ALLOW_ANONYMOUS: 'true',
+        KAFKA_BROKERS: testInfra.kafkaBrokers.join(','),
+        REDIS_URL: testInfra.redisUrl,
+        NODE_ID: nodeId(node),
+        LOG_LEVEL: 'info',
+      });
+    }
+    await Promise.all(nodes.map((node) => procs[node]!.waitReady(`http://127.0.0.1:${ports[node].http}/health/ready`, 90_000)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    await Promise.all(Object.values(procs).map((p) => p.stop()));
+    redis.disconnect();
+  });
+
+  it.each([0, 1, 2] as const)('should carry a QoS %i publish from one node to a subscriber on another', async (qos) => {
+    const { client: sub, received } = await connect('a');
+    await sub.subscribeAsync(topic(`cross/${qos}/#`), { qos });
+    const { client: pub } = await connect('b');
+    await untilRouted(pub, topic(`cross/${qos}/probe`), received);
+    for (let i = 0; i < 20; i++) await pub.publishAsync(topic(`cross/${qos}/${i}`), `m${i}`, { qos });
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`)));
+    expect(received.every((m) => m.packet.qos === qos)).toBe(true);
+  });
+
+  it('should deliver once per subscription even with several matching subscriptions on the other node', async () => {
+    const { client: sub1, received: r1 } = await connect('a');
+    const { client: sub2, received: r2 } = await connect('a');
+    await sub1.subscribeAsync([topic('fan/+'), topic('fan/#')], { qos: 1 });
+    await sub2.subscribeAsync(topic('fan/x'), { qos: 1 });
+    const { client: pub } = await connect('c');
+    await untilRouted(pub, topic('fan/x'), r2);
+    r1.length = 0;
+    await pub.publishAsync(topic('fan/x'), 'once', { qos: 1 });
+    await eventually(() => {
+      expect(r1.map((m) => m.payload)).toEqual(['once']);
+      expect(r2.map((m) => m.payload)).toEqual(['once']);
+    });
+  });
+
+  it.each([1, 2] as const)('should resume a persistent session on another node with every QoS %i message missed while offline, exactly once', async (qos) => {
+    const clientId = `mover-${qos}-${run}`;
+    const options = { clientId, clean: false, protocolVersion: 5 as const, properties: { sessionExpiryInterval: 300 } };
+    const first = await connect('a', options);
+    await first.client.subscribeAsync(topic(`moves/${qos}/#`), { qos });
+    const { client: pub } = await connect('b');
+    await untilRouted(pub, topic(`moves/${qos}/probe`), first.received);
+    await first.client.endAsync();
+    for (let i = 0; i < 10; i++) await pub.publishAsync(topic(`moves/${qos}/${i}`), `missed ${i}`, { qos });
+
+    const client = mqtt.connect(`mqtt://127.0.0.1:${ports.b.mqtt}`, { reconnectPeriod: 0, ...options });
+    clients.push(client);
+    const received: Received = [];
+    client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
+    const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('error', reject);
+    });
+    expect(connack.sessionPresent).toBe(true);
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(Array.from({ length: 10 }, (_, i) => `missed ${i}`)), 10_000);
+    // Now held by node B: a publish on node C still reaches it, once.
+    const { client: pubC } = await connect('c');
+    await eventually(async () => {
+      await pubC.publishAsync(topic(`moves/${qos}/after`), 'after', { qos });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received.some((m) => m.payload === 'after')).toBe(true);
+    }, 10_000);
+    expect(new Set(received.map((m) => m.payload)).size).toBe(received.length);
+  });
+
+  it('should take a client over across nodes: the first connection gets 0x8E, never two live connections', async () => {
+    const clientId = `twice-${run}`;
+    const first = await connect('a', { clientId, protocolVersion: 5 });
+    const reason = new Promise<number | undefined>((resolve) => first.client.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    await connect('c', { clientId, protocolVersion: 5 });
+    expect(await reason).toBe(0x8e);
+    await eventually(async () => {
+      const presence = JSON.parse((await redis.hget('mqtt:presence:default', clientId)) ?? '{}') as { node?: string };
+      expect(presence.node).toBe(nodeId('c'));
+    });
+  });
+
+  it('should give each message of a shared subscription to one member cluster-wide', async () => {
+    const shared = `$share/workers-${run}/${topic('jobs/#')}`;
+    const { client: w1, received: r1 } = await connect('a');
+    const { client: w2, received: r2 } = await connect('b');
+    await w1.subscribeAsync(shared, { qos: 1 });
+    await w2.subscribeAsync(shared, { qos: 1 });
+    const { client: pub } = await connect('c');
+    // Both members must be known to node C before counting.
+    await eventually(async () => {
+      await pub.publishAsync(topic('jobs/probe'), 'probe', { qos: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!r1.some((m) => m.payload === 'probe') || !r2.some((m) => m.payload === 'probe')) throw new Error('not both routed yet');
+    }, 10_000);
+    r1.length = 0;
+    r2.length = 0;
+    for (let i = 0; i < 40; i++) await pub.publishAsync(topic(`jobs/${i}`), `job ${i}`, { qos: 1 });
+    await eventually(() => expect(r1.length + r2.length).toBe(40));
+    const all = [...r1, ...r2].map((m) => m.payload).sort();
+    expect(new Set(all).size).toBe(40);
+    expect(r1.length).toBeGreaterThan(0);
+    expect(r2.length).toBeGreaterThan(0);
+  });
+
+  it('should keep retained messages cluster-wide', async () => {
+    const { client: pub } = await connect('a');
+    await pub.publishAsync(topic('retained/state'), 'kept', { qos: 1, retain: true });
+    const { client: sub, received } = await connect('c');
+    await sub.subscribeAsync(topic('retained/#'), { qos: 1 });
+    await eventually(() => expect(received.map((m) => [m.payload, m.packet.retain])).toEqual([['kept', true]]));
+  });
+
+  it('should mark the clients of a killed node offline within 15 s, send their wills once, and leave no ghost sessions or routes', async () => {
+    const { client: watcher, received } = await connect('a');
+    await watcher.subscribeAsync(topic('wills/#'), { qos: 1 });
+    const victimId = `victim-${run}`;
+    await connect('b', { clientId: victimId, will: { topic: topic('wills/victim'), payload: Buffer.from('gone'), qos: 1, retain: false } });
+    const persistent = await connect('b', { clientId: `parked-${run}`, clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: 300 } });
+    await persistent.client.subscribeAsync(topic('parked/#'), { qos: 1 });
+    await eventually(async () => expect(await redis.hget('mqtt:presence:default', victimId)).not.toBeNull());
+
+    const killedAt = Date.now();
+    await procs.b!.kill();
+    await eventually(async () => expect(await redis.hget('mqtt:presence:default', victimId)).toBeNull(), 15_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['gone']), 5_000);
+    // Nothing of node B is left: no routes, no session ownerships, not a member any more.
+    const routes = await redis.hkeys('mqtt:routes');
+    expect(routes.filter((field) => field.startsWith(`${nodeId('b')}\u0000`))).toEqual([]);
+    expect(await redis.hget('mqtt:session-owner:default', `parked-${run}`)).toBeNull();
+    expect(await redis.hexists('mqtt:nodes', nodeId('b'))).toBe(0);
+    // The will went once only, however many nodes looked for dead ones.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(received.map((m) => m.payload)).toEqual(['gone']);
+  }, 40_000);
+});

@@ -1,0 +1,154 @@
+import type Redis from 'ioredis';
+import type { Broker, BrokerCluster, Message } from '@iot/mqtt-broker';
+import { ClusterKeys, pair } from './cluster-keys';
+import { NodeEnvelope, NodeLink, RouteChange } from './node-link';
+import { RouteReplica } from './route-replica';
+
+/** Makes this node the owner of a session; resolves to the previous owner. */
+const CLAIM = `
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return previous`;
+
+/** Gives up ownership, unless another node has claimed the session meanwhile. */
+const RELEASE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('SREM', KEYS[2], ARGV[3])
+return 1`;
+
+export interface GatewayClusterOptions {
+  nodeId: string;
+  /** How long a take-over waits for the node holding the session. */
+  takeOverTimeoutMs: number;
+  /** Whether a node is alive (its heartbeat key exists). */
+  isAlive(node: string): Promise<boolean>;
+  onError(error: Error, doing: string): void;
+}
+
+/**
+ * This gateway node's part in the cluster (the broker's BrokerCluster port, on Redis):
+ * announces the filters it has subscribers for, forwards each publish to the nodes with
+ * matching subscribers — once per node, whatever the number of subscriptions there — picks
+ * one node per shared group, and takes sessions over from the node that holds them.
+ */
+export class GatewayCluster implements BrokerCluster {
+  private readonly routes = new RouteReplica();
+  private readonly link: NodeLink;
+  private broker?: Broker;
+  private turn = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: GatewayClusterOptions,
+  ) {
+    this.link = new NodeLink(
+      redis,
+      options.nodeId,
+      (envelope) => this.receive(envelope),
+      (change) => this.applyRoute(change),
+      (error) => options.onError(error, 'reading a message from another node'),
+    );
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  /** Joins the cluster: listens first, then loads the route table, so no change is missed. */
+  async start(broker: Broker): Promise<void> {
+    this.broker = broker;
+    await this.link.start();
+    const fields = await this.redis.hkeys(ClusterKeys.routes);
+    for (const field of fields) {
+      const [node, projectId, filter] = field.split('\u0000');
+      this.routes.add(node, projectId, filter);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.link.close();
+  }
+
+  routeAdded(projectId: string, filter: string): void {
+    this.routes.add(this.nodeId, projectId, filter);
+    void this.redis.hset(ClusterKeys.routes, routeField(this.nodeId, projectId, filter), '1').catch((error: Error) => this.options.onError(error, 'adding a route'));
+    this.link.announceRoute(['+', this.nodeId, projectId, filter]);
+  }
+
+  routeRemoved(projectId: string, filter: string): void {
+    this.routes.remove(this.nodeId, projectId, filter);
+    void this.redis.hdel(ClusterKeys.routes, routeField(this.nodeId, projectId, filter)).catch((error: Error) => this.options.onError(error, 'removing a route'));
+    this.link.announceRoute(['-', this.nodeId, projectId, filter]);
+  }
+
+  /** Removes every route of a node (it died) from the table and tells every replica. */
+  async removeRoutesOf(node: string): Promise<void> {
+    const fields = (await this.redis.hkeys(ClusterKeys.routes)).filter((field) => field.startsWith(`${node}\u0000`));
+    if (fields.length === 0) return;
+    await this.redis.hdel(ClusterKeys.routes, ...fields);
+    for (const field of fields) {
+      const [, projectId, filter] = field.split('\u0000');
+      this.routes.remove(node, projectId, filter);
+      this.link.announceRoute(['-', node, projectId, filter]);
+    }
+  }
+
+  forward(message: Message): ReadonlySet<string> | undefined {
+    const { nodes, groups } = this.routes.match(message.projectId, message.topic);
+    nodes.delete(this.nodeId);
+    if (nodes.size === 0 && groups.size === 0) return undefined;
+    // Each shared group goes to one node cluster-wide (round robin over the nodes with members).
+    let elsewhere: Set<string> | undefined;
+    const given = new Map<string, string[]>();
+    for (const [group, candidates] of groups) {
+      const node = candidates[this.turn++ % candidates.length];
+      if (node === this.nodeId) continue;
+      (elsewhere ??= new Set()).add(group);
+      const list = given.get(node);
+      if (list) list.push(group);
+      else given.set(node, [group]);
+      nodes.add(node);
+    }
+    for (const node of nodes) this.link.send(node, { type: 'publish', message, groups: given.get(node) ?? [] });
+    return elsewhere;
+  }
+
+  async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {
+    const previous = (await this.redis.eval(CLAIM, 2, ClusterKeys.owners(projectId), ClusterKeys.nodeSessions(this.nodeId), clientId, this.nodeId, pair(projectId, clientId))) as string | null;
+    if (!previous || previous === this.nodeId) return;
+    // A dead node cannot hand over: what it saved in the session store is what resumes.
+    if (!(await this.options.isAlive(previous))) return;
+    const answered = await this.link.request(previous, { type: 'take-over', projectId, clientId, cleanStart }, this.options.takeOverTimeoutMs);
+    if (!answered) this.options.onError(new Error(`node ${previous} did not hand over ${clientId} within ${this.options.takeOverTimeoutMs} ms`), 'taking a session over');
+  }
+
+  released(projectId: string, clientId: string): void {
+    void this.redis
+      .eval(RELEASE, 2, ClusterKeys.owners(projectId), ClusterKeys.nodeSessions(this.nodeId), clientId, this.nodeId, pair(projectId, clientId))
+      .catch((error: Error) => this.options.onError(error, 'releasing a session'));
+  }
+
+  private receive(envelope: NodeEnvelope): void {
+    const broker = this.broker;
+    if (!broker) return;
+    if (envelope.type === 'publish') {
+      broker.deliverForwarded(envelope.message, new Set(envelope.groups));
+      return;
+    }
+    if (envelope.type === 'take-over') {
+      broker
+        .handOver(envelope.projectId, envelope.clientId, envelope.cleanStart)
+        .catch((error: Error) => this.options.onError(error, 'handing a session over'))
+        .finally(() => this.link.reply(envelope.from, envelope.requestId));
+    }
+  }
+
+  private applyRoute([op, node, projectId, filter]: RouteChange): void {
+    if (node === this.nodeId) return; // applied when it happened
+    if (op === '+') this.routes.add(node, projectId, filter);
+    else this.routes.remove(node, projectId, filter);
+  }
+}
+
+const routeField = (node: string, projectId: string, filter: string) => `${node}\u0000${projectId}\u0000${filter}`;

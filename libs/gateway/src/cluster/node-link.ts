@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { Message } from '@iot/mqtt-broker';
+import { fromJson, toJson } from '../storage/buffer-json';
+import { ClusterChannels } from './cluster-keys';
+
+/** What nodes send each other. */
+export type NodeEnvelope =
+  /** A message published on the sending node, for this node's subscribers and the shared groups it was given. */
+  | { type: 'publish'; message: Message; groups: string[] }
+  /** Hand over a session you hold to the sending node. */
+  | { type: 'take-over'; requestId: string; from: string; projectId: string; clientId: string; cleanStart: boolean }
+  | { type: 'reply'; requestId: string };
+
+/** A route table change: `+` added, `-` removed. */
+export type RouteChange = [op: '+' | '-', node: string, projectId: string, filter: string];
+
+/**
+ * Node-to-node messaging over Redis pub/sub: one channel per node, one for route changes.
+ * Pub/sub rather than Kafka because this is the hot path between nodes (every publish with
+ * a subscriber elsewhere) and wants sub-millisecond hops with no consumer group per node;
+ * durability is not its job — the uplink to Kafka is, and sessions are handed over
+ * explicitly, with a reply.
+ */
+export class NodeLink {
+  private subscriber?: Redis;
+  private readonly pending = new Map<string, () => void>();
+
+  constructor(
+    private readonly redis: Redis,
+    readonly nodeId: string,
+    private readonly onEnvelope: (envelope: NodeEnvelope) => void,
+    private readonly onRouteChange: (change: RouteChange) => void,
+    private readonly onBadMessage: (error: Error) => void,
+  ) {}
+
+  private get prefix(): string {
+    return this.redis.options.keyPrefix ?? '';
+  }
+
+  async start(): Promise<void> {
+    const subscriber = this.redis.duplicate();
+    this.subscriber = subscriber;
+    const own = ClusterChannels.node(this.prefix, this.nodeId);
+    const routes = ClusterChannels.routes(this.prefix);
+    subscriber.on('message', (channel: string, text: string) => {
+      try {
+        if (channel === routes) this.onRouteChange(JSON.parse(text) as RouteChange);
+        else if (channel === own) this.receive(fromJson<NodeEnvelope>(text));
+      } catch (error) {
+        // A malformed message from another node must not take this one down.
+        this.onBadMessage(error as Error);
+      }
+    });
+    await subscriber.subscribe(own, routes);
+  }
+
+  send(node: string, envelope: NodeEnvelope): void {
+    void this.redis.publish(ClusterChannels.node(this.prefix, node), toJson(envelope)).catch(this.onBadMessage);
+  }
+
+  announceRoute(change: RouteChange): void {
+    void this.redis.publish(ClusterChannels.routes(this.prefix), JSON.stringify(change)).catch(this.onBadMessage);
+  }
+
+  /** Sends a request and resolves to whether the node replied within `timeoutMs`. */
+  request(node: string, envelope: Omit<Extract<NodeEnvelope, { type: 'take-over' }>, 'requestId' | 'from'>, timeoutMs: number): Promise<boolean> {
+    const requestId = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        resolve(false);
+      }, timeoutMs);
+      this.pending.set(requestId, () => {
+        clearTimeout(timer);
+        this.pending.delete(requestId);
+        resolve(true);
+      });
+      this.send(node, { ...envelope, requestId, from: this.nodeId });
+    });
+  }
+
+  reply(node: string, requestId: string): void {
+    this.send(node, { type: 'reply', requestId });
+  }
+
+  private receive(envelope: NodeEnvelope): void {
+    if (envelope.type === 'reply') this.pending.get(envelope.requestId)?.();
+    else this.onEnvelope(envelope);
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+import type Redis from 'ioredis';
+import { ClusterKeys } from './cluster-keys';
+
+export interface NodeLivenessOptions {
+  nodeId: string;
+  /** How often this node says it is alive, and looks for dead nodes. */
+  heartbeatMs: number;
+  /** How long a node counts as alive after its last heartbeat. */
+  ttlMs: number;
+  /** Cleans up after a dead node; runs on exactly one surviving node. */
+  onDeadNode(node: string): Promise<void>;
+  onError(error: Error, doing: string): void;
+}
+
+/**
+ * Node liveness: each node refreshes a key with a TTL; every node looks for nodes whose key
+ * expired, and the first to claim one (SET NX) cleans up after it. A killed node is noticed
+ * within ttl + heartbeat (10 s + 2 s by default).
+ */
+export class NodeLiveness {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: NodeLivenessOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.redis.hset(ClusterKeys.nodes, this.options.nodeId, JSON.stringify({ startedAt: new Date().toISOString() }));
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beat()
+        .then(() => this.reap())
+        .catch((error: Error) => this.options.onError(error, 'checking node liveness'));
+    }, this.options.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async isAlive(node: string): Promise<boolean> {
+    return (await this.redis.exists(ClusterKeys.alive(node))) === 1;
+  }
+
+  /** Leaves the cluster on a graceful stop: nobody needs to clean up after this node. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.multi().del(ClusterKeys.alive(this.options.nodeId)).hdel(ClusterKeys.nodes, this.options.nodeId).exec();
+  }
+
+  private async beat(): Promise<void> {
+    await this.redis.set(ClusterKeys.alive(this.options.nodeId), '1', 'PX', this.options.ttlMs);
+  }
+
+  private async reap(): Promise<void> {
+    for (const node of await this.redis.hkeys(ClusterKeys.nodes)) {
+      if (node === this.options.nodeId || (await this.isAlive(node))) continue;
+      const won = await this.redis.set(ClusterKeys.reaping(node), this.options.nodeId, 'PX', 60_000, 'NX');
+      if (won !== 'OK') continue;
+      await this.options.onDeadNode(node);
+      await this.redis.hdel(ClusterKeys.nodes, node);
+    }
+  }
+}

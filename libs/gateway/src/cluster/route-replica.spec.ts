@@ -1,0 +1,34 @@
+import { RouteReplica } from './route-replica';
+
+describe('RouteReplica', () => {
+  it('should name each node with a matching plain filter once, whatever the number of its filters', () => {
+    const routes = new RouteReplica();
+    routes.add('n1', 'p', 'a/+');
+    routes.add('n1', 'p', 'a/#');
+    routes.add('n2', 'p', 'a/b');
+    routes.add('n3', 'p', 'other');
+    routes.add('n4', 'q', 'a/b');
+    expect([...routes.match('p', 'a/b').nodes].sort()).toEqual(['n1', 'n2']);
+    routes.remove('n1', 'p', 'a/+');
+    expect([...routes.match('p', 'a/b').nodes].sort()).toEqual(['n1', 'n2']);
+    routes.remove('n1', 'p', 'a/#');
+    expect([...routes.match('p', 'a/b').nodes]).toEqual(['n2']);
+  });
+
+  it('should list the candidate nodes of each shared group apart from plain routes', () => {
+    const routes = new RouteReplica();
+    routes.add('n1', 'p', '$share/g1/jobs/#');
+    routes.add('n2', 'p', '$share/g1/jobs/#');
+    routes.add('n2', 'p', '$share/g2/jobs/+');
+    const { nodes, groups } = routes.match('p', 'jobs/7');
+    expect(nodes.size).toBe(0);
+    expect(Object.fromEntries([...groups].map(([group, candidates]) => [group, candidates.sort()]))).toEqual({ 'g1/jobs/#': ['n1', 'n2'], 'g2/jobs/+': ['n2'] });
+  });
+
+  it('should not match $-topics with a leading wildcard [MQTT-4.7.2-1]', () => {
+    const routes = new RouteReplica();
+    routes.add('n1', 'p', '#');
+    routes.add('n2', 'p', '$SYS/#');
+    expect([...routes.match('p', '$SYS/x').nodes]).toEqual(['n2']);
+  });
+});

@@ -1,0 +1,53 @@
+import { SubscriptionIndex, SubscriptionOptions, parseSharedFilter } from '@iot/mqtt-broker';
+
+const ANY: SubscriptionOptions = { qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 };
+const SHARED = '\u0001';
+
+/** Where a topic's subscribers are: nodes with plain subscriptions, and candidate nodes per shared group. */
+export interface RouteMatch {
+  nodes: Set<string>;
+  /** `<group>/<filter>` → nodes with members of that group. */
+  groups: Map<string, string[]>;
+}
+
+/**
+ * This node's copy of the cluster route table: which nodes have subscribers for which
+ * filters. Matching a topic is a walk of an in-memory trie — no Redis round trip per
+ * message; the copy is kept current from the routes channel.
+ */
+export class RouteReplica {
+  private readonly index = new SubscriptionIndex();
+
+  add(node: string, project: string, filter: string): void {
+    const shared = parseSharedFilter(filter);
+    if (shared) this.index.add(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`, ANY);
+    else this.index.add(project, filter, node, ANY);
+  }
+
+  remove(node: string, project: string, filter: string): void {
+    const shared = parseSharedFilter(filter);
+    if (shared) this.index.remove(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`);
+    else this.index.remove(project, filter, node);
+  }
+
+  match(project: string, topic: string): RouteMatch {
+    const nodes = new Set<string>();
+    const groups = new Map<string, string[]>();
+    this.index.match(project, topic, (key, _options, filter) => {
+      if (!key.startsWith(SHARED)) {
+        nodes.add(key);
+        return;
+      }
+      const split = key.indexOf(SHARED, 1);
+      const groupKey = `${key.slice(1, split)}/${filter}`;
+      const candidates = groups.get(groupKey);
+      if (candidates) candidates.push(key.slice(split + 1));
+      else groups.set(groupKey, [key.slice(split + 1)]);
+    });
+    return { nodes, groups };
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+}
