@@ -258,7 +258,11 @@ case "${1:-}" in
     print_env
     ;;
   down) kafka_down; redis_down; pg_down ;;
+  # Kafka alone, for tests that run their own broker (IOT_INFRA_DIR, IOT_KAFKA_PORT and
+  # IOT_KAFKA_CONTROLLER_PORT pick where) and stop and restart it at will.
+  kafka-up) kafka_up ;;
+  kafka-down) kafka_down ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|kafka-up|kafka-down" >&2; exit 2 ;;
 esac

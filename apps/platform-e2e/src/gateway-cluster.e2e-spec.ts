@@ -187,4 +187,45 @@ describe('gateway cluster', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(received.map((m) => m.payload)).toEqual(['gone']);
   }, 40_000);
+
+  it('should drain a node on SIGTERM: 0x8B to 5.0 clients, 3.1.1 clients closed, sessions adopted by another node with what was published meanwhile', async () => {
+    const clientId = `drained-${run}`;
+    const options = { clientId, clean: false, protocolVersion: 5 as const, properties: { sessionExpiryInterval: 300 } };
+    const v5 = await connect('c', options);
+    await v5.client.subscribeAsync(topic('drain/#'), { qos: 1 });
+    const v311 = await connect('c', { clientId: `drained-311-${run}` });
+    const { client: pub } = await connect('a');
+    await untilRouted(pub, topic('drain/probe'), v5.received);
+    const reason = new Promise<number | undefined>((resolve) => v5.client.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    const closed311 = new Promise<void>((resolve) => v311.client.once('close', () => resolve()));
+
+    const stopped = await procs.c!.stop();
+    // Graceful: the hooks ran (Nest re-raises SIGTERM once they have) and no SIGKILL was needed.
+    expect(stopped.code === 0 || stopped.signal === 'SIGTERM').toBe(true);
+    expect(stopped.ms).toBeLessThan(12_000);
+    expect(await reason).toBe(0x8b);
+    await closed311;
+    // Nothing of node C is left behind: it left the cluster on its way out.
+    expect(await redis.hexists('mqtt:nodes', nodeId('c'))).toBe(0);
+    expect((await redis.hkeys('mqtt:routes')).filter((field) => field.startsWith(`${nodeId('c')}\u0000`))).toEqual([]);
+
+    for (let i = 0; i < 5; i++) await pub.publishAsync(topic(`drain/${i}`), `while moving ${i}`, { qos: 1 });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${ports.a.mqtt}`, { reconnectPeriod: 0, ...options });
+    clients.push(client);
+    const received: Received = [];
+    client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
+    const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('error', reject);
+    });
+    expect(connack.sessionPresent).toBe(true);
+    // Another node adopted the session as node C stopped: what was published meanwhile waited for it.
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(Array.from({ length: 5 }, (_, i) => `while moving ${i}`)), 10_000);
+    // Its subscription came with it: what is published from now on arrives.
+    await eventually(async () => {
+      await pub.publishAsync(topic('drain/after'), 'after', { qos: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received.some((m) => m.payload === 'after')).toBe(true);
+    }, 10_000);
+  }, 40_000);
 });

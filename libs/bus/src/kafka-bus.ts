@@ -61,7 +61,11 @@ export class KafkaBus extends MessageBus {
     if (records.length === 0) return;
     await this.connect();
     const byTopic = new Map<string, BusRecord[]>();
-    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    for (const record of records) {
+      const batch = byTopic.get(record.topic);
+      if (batch) batch.push(record);
+      else byTopic.set(record.topic, [record]);
+    }
     await this.ensureTopics([...byTopic.keys()]);
     await this.producer.sendBatch({
       acks: -1,

@@ -141,6 +141,14 @@ export function WithMqtt<B extends Class>(Base: B) {
     /** Messages queued per session while offline or beyond the in-flight window. */
     @EnvInt(0, 1_000_000)
     MQTT_MAX_QUEUED_MESSAGES = 1000;
+
+    /** Records (device messages, client events) held for the bus while it is slow or down; then publishers are held. */
+    @EnvInt(100, 10_000_000)
+    MQTT_UPLINK_BUFFER = 100_000;
+
+    /** Also report every message delivered to or dropped for a client (one event per delivery: costly under load). */
+    @EnvBool()
+    MQTT_UPLINK_DELIVERY_EVENTS = false;
   }
   return MqttEnv;
 }

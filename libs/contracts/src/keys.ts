@@ -8,6 +8,8 @@ export const RecordKeys = {
   project: (projectId: string): string => projectId,
   /** Key of device-scoped records: per-device order holds across every topic keyed this way. */
   device: (projectId: string, deviceId: string): string => `${projectId}/${deviceId}`,
+  /** Key of an MQTT client's records: its device when the registry knows it, else its client id. */
+  client: (projectId: string, clientId: string, deviceId?: string): string => `${projectId}/${deviceId ?? clientId}`,
 } as const;
 
 /** Project ids: 1-64 letters, digits, `-` or `_`, starting with a letter or digit (REST and events alike). */

@@ -7,6 +7,10 @@
 export const Topics = {
   /** A project was created, renamed or deleted in the device registry. Key: project id. */
   RegistryProjectChangedV1: 'registry.project.changed.v1',
+  /** A message a device (MQTT client) published, or its will. Value: the raw payload; metadata in headers. Key: device. */
+  GatewayDeviceMessageV1: 'gateway.device.message.v1',
+  /** A client connected, disconnected, subscribed, unsubscribed; a message was delivered to or dropped for it. Key: device. */
+  GatewayClientEventV1: 'gateway.client.event.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -19,6 +19,14 @@ export interface GatewayOptions {
     maxInflight: number;
     maxQueuedMessages: number;
   };
+  uplink: {
+    /** Records held for the bus at most (MQTT_UPLINK_BUFFER). */
+    bufferSize: number;
+    /** Report each delivery and drop too (MQTT_UPLINK_DELIVERY_EVENTS). */
+    deliveryEvents: boolean;
+    /** How long a stopping node waits for the bus to take what is buffered. */
+    flushTimeoutMs: number;
+  };
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
@@ -38,6 +46,8 @@ interface MqttEnvValues {
   MQTT_MAX_PACKET_SIZE: number;
   MQTT_MAX_INFLIGHT: number;
   MQTT_MAX_QUEUED_MESSAGES: number;
+  MQTT_UPLINK_BUFFER: number;
+  MQTT_UPLINK_DELIVERY_EVENTS: boolean;
 }
 
 /**
@@ -60,6 +70,7 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
       maxInflight: env.MQTT_MAX_INFLIGHT,
       maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
     },
+    uplink: { bufferSize: env.MQTT_UPLINK_BUFFER, deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS, flushTimeoutMs: 10_000 },
   };
 }
 

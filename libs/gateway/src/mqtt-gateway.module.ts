@@ -3,6 +3,7 @@ import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
 import { MqttMetrics } from './mqtt/mqtt-metrics';
 import { MqttServer } from './mqtt/mqtt-server';
+import { Uplink } from './uplink/uplink';
 import { RegistryCache } from './registry-cache/registry-cache';
 import { REGISTRY_CHANGES_METRIC, RegistryChangesConsumer } from './registry-cache/registry-changes.consumer';
 
@@ -16,6 +17,7 @@ export class MqttGatewayModule {
         { provide: GATEWAY_OPTIONS, useValue: options },
         MqttServer,
         MqttMetrics,
+        Uplink,
         RegistryCache,
         RegistryChangesConsumer,
         makeCounterProvider({ name: REGISTRY_CHANGES_METRIC, help: 'Registry changes applied to the gateway caches', labelNames: ['change'] }),

@@ -165,6 +165,32 @@ export class Broker {
     return true;
   }
 
+  /**
+   * Takes over a session with no connection (a stopping node gives its parked sessions
+   * away): claims it in the cluster, loads it from the session store and keeps it here, its
+   * subscriptions routed and its queue filling, until its client reconnects or it expires.
+   * Resolves to whether there was a session to adopt.
+   */
+  async adopt(projectId: string, clientId: string): Promise<boolean> {
+    const key = sessionKey(projectId, clientId);
+    await this.cluster?.claim(projectId, clientId, false);
+    if (this.sessions.has(key)) return true;
+    const snapshot = await this.sessionStore.load(projectId, clientId);
+    if (!snapshot || this.sessions.has(key)) return this.sessions.has(key);
+    const session = this.restore(snapshot);
+    if (session.expiryInterval !== NEVER_EXPIRES) {
+      const left = snapshot.disconnectedAt + session.expiryInterval * 1000 - Date.now();
+      session.expiryTimer = setTimeout(() => this.endSession(session), Math.min(Math.max(left, 0), MAX_TIMER_MS));
+      session.expiryTimer.unref();
+    }
+    return true;
+  }
+
+  /** Sessions held here without a connection that outlive it: what a stopping node gives away. */
+  parkedSessions(): { projectId: string; clientId: string }[] {
+    return [...this.sessions.values()].filter((s) => !s.connection && s.expiryInterval > 0).map((s) => ({ projectId: s.projectId, clientId: s.clientId }));
+  }
+
   /** After CONNACK: resend what was in flight [MQTT-4.4.0-1], then what was queued. */
   connected(conn: Connection): void {
     const session = conn.session!;
@@ -182,14 +208,16 @@ export class Broker {
   /**
    * Routes a message to every matching session: one copy per client at the highest granted
    * QoS of its matching subscriptions, carrying all their subscription identifiers
-   * [MQTT-3.3.4-2..5]. Resolves to the number of clients it was routed to.
+   * [MQTT-3.3.4-2..5]. Resolves to the number of local clients it was routed to plus the
+   * number of other nodes it was forwarded to (0 means no subscriber anywhere: 5.0 0x10).
    */
   publish(message: Message, from?: ClientInfo): number {
     if (message.retain) this.retained.put(message).catch((error: Error) => this.storeFailed(error, 'storing a retained message'));
     this.options.hooks.onPublished?.(message, from);
     // Other nodes' subscribers get it through the cluster; shared groups it gave away are theirs.
-    const elsewhere = this.cluster?.forward(message);
-    return this.route(message, (group) => !elsewhere?.has(group));
+    if (!this.cluster) return this.route(message, () => true);
+    const { nodes, sharedElsewhere } = this.cluster.forward(message);
+    return this.route(message, (group) => !sharedElsewhere?.has(group)) + nodes;
   }
 
   /**
@@ -602,7 +630,7 @@ export class Broker {
   }
 
   /** Rebuilds a session saved by another broker, or by this one before a restart. */
-  private restore(snapshot: SessionSnapshot): void {
+  private restore(snapshot: SessionSnapshot): Session {
     const session = this.remember(new Session(snapshot.projectId, snapshot.clientId));
     session.persisted = true;
     session.expiryInterval = snapshot.expiryInterval;
@@ -614,6 +642,7 @@ export class Broker {
     for (const inflight of snapshot.inflight) session.inflight.set(inflight.packetId, { ...inflight });
     session.queue.push(...snapshot.queue);
     for (const id of snapshot.inboundQos2) session.inboundQos2.add(id);
+    return session;
   }
 
   private storeFailed(error: Error, doing: string): void {

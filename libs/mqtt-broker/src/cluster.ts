@@ -13,10 +13,10 @@ export interface BrokerCluster {
   routeRemoved(projectId: string, filter: string): void;
   /**
    * A message was published on this node: send it to the other nodes with matching
-   * subscriptions, once per node. Resolves to the shared groups (as `<group>/<filter>`)
-   * the cluster gave to another node, which this node must not deliver.
+   * subscriptions, once per node. Returns how many nodes it went to, and the shared groups
+   * (as `<group>/<filter>`) given to another node, which this node must not deliver.
    */
-  forward(message: Message): ReadonlySet<string> | undefined;
+  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string> };
   /**
    * Before a session is resumed or started here: makes this node its owner, first taking it
    * from the node that holds it (which hands it over through the session store).

@@ -35,6 +35,12 @@ export interface BrokerHooks {
   /** Every SUBSCRIBE filter. */
   authorizeSubscribe(client: ClientInfo, filter: string): Promise<boolean> | boolean;
   /** After CONNACK; `will` is the will left in CONNECT, if any. */
+  /**
+   * Before a client's message is routed and acknowledged: resolving later holds the
+   * publisher (its socket paused, its QoS 1/2 acknowledgement withheld) until the platform
+   * can take the message — backpressure from the uplink. Return nothing to go on at once.
+   */
+  admitPublish?(message: import('./message').Message, client: ClientInfo): void | Promise<void>;
   onConnected?(client: ClientInfo, details: { cleanStart: boolean; will?: import('./message').Message }): void;
   onDisconnected?(client: ClientInfo, reason: string): void;
   onSubscribed?(client: ClientInfo, filter: string, qos: number): void;

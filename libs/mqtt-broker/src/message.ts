@@ -22,4 +22,8 @@ export interface Message {
   expiresAt?: number;
   /** Client id of the publisher (for no-local); absent for platform publishes. */
   origin?: string;
+  /** The registry's device id of the publisher, when known. */
+  originDeviceId?: string;
+  /** Set on a will message, published for a client that went away. */
+  will?: boolean;
 }

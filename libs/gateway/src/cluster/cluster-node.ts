@@ -59,19 +59,12 @@ export class ClusterNode {
     this.presence = new PresenceTable(redis, options.nodeId);
   }
 
-  /** The broker's hooks, with presence kept up to date around them. */
-  withPresence(hooks: BrokerHooks): BrokerHooks {
+  /** Broker observers that keep the presence table up to date. */
+  presenceHooks(): Pick<BrokerHooks, 'onConnected' | 'onDisconnected'> {
     const warn = (error: Error) => this.logger.warn({ err: error }, 'cluster: presence update failed');
     return {
-      ...hooks,
-      onConnected: (client, details) => {
-        hooks.onConnected?.(client, details);
-        this.presence.connected(client, details).catch(warn);
-      },
-      onDisconnected: (client, reason) => {
-        hooks.onDisconnected?.(client, reason);
-        this.presence.disconnected(client).catch(warn);
-      },
+      onConnected: (client, details) => void this.presence.connected(client, details).catch(warn),
+      onDisconnected: (client) => void this.presence.disconnected(client).catch(warn),
     };
   }
 
@@ -84,10 +77,16 @@ export class ClusterNode {
 
   /**
    * Leaves the cluster after the broker closed its connections (their wills already went,
-   * their sessions are saved): nothing of this node stays in the shared tables.
+   * their sessions are saved): persistent sessions are adopted by the other nodes, so
+   * messages keep queuing for them, and nothing of this node stays in the shared tables.
    */
   async leave(): Promise<void> {
     const node = this.options.nodeId;
+    const parked = this.broker?.parkedSessions() ?? [];
+    if (parked.length > 0) {
+      const adopted = await this.cluster.giveAwaySessions(parked, await this.liveness.liveNodes(), this.options.takeOverTimeoutMs ?? 3_000);
+      this.logger.info({ sessions: parked.length, adopted }, 'gave parked sessions to other nodes');
+    }
     await this.cluster.removeRoutesOf(node);
     await this.presence.removeNode(node);
     await this.releaseSessionsOf(node);

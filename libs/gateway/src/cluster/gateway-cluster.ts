@@ -94,10 +94,10 @@ export class GatewayCluster implements BrokerCluster {
     }
   }
 
-  forward(message: Message): ReadonlySet<string> | undefined {
+  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string> } {
     const { nodes, groups } = this.routes.match(message.projectId, message.topic);
     nodes.delete(this.nodeId);
-    if (nodes.size === 0 && groups.size === 0) return undefined;
+    if (nodes.size === 0 && groups.size === 0) return { nodes: 0 };
     // Each shared group goes to one node cluster-wide (round robin over the nodes with members).
     let elsewhere: Set<string> | undefined;
     const given = new Map<string, string[]>();
@@ -111,7 +111,7 @@ export class GatewayCluster implements BrokerCluster {
       nodes.add(node);
     }
     for (const node of nodes) this.link.send(node, { type: 'publish', message, groups: given.get(node) ?? [] });
-    return elsewhere;
+    return { nodes: nodes.size, sharedElsewhere: elsewhere };
   }
 
   async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {
@@ -142,6 +142,26 @@ export class GatewayCluster implements BrokerCluster {
         .catch((error: Error) => this.options.onError(error, 'handing a session over'))
         .finally(() => this.link.reply(envelope.from, envelope.requestId));
     }
+    if (envelope.type === 'adopt') {
+      broker
+        .adopt(envelope.projectId, envelope.clientId)
+        .catch((error: Error) => this.options.onError(error, 'adopting a session'))
+        .finally(() => this.link.reply(envelope.from, envelope.requestId));
+    }
+  }
+
+  /**
+   * Gives this node's parked sessions to the other live nodes (round robin) as it stops:
+   * each adopter takes the session over from here, so its subscriptions stay routed and
+   * messages keep queuing for it. Resolves to how many were adopted in time.
+   */
+  async giveAwaySessions(sessions: { projectId: string; clientId: string }[], liveNodes: string[], timeoutMs: number): Promise<number> {
+    const others = liveNodes.filter((node) => node !== this.nodeId);
+    if (others.length === 0) return 0;
+    const answers = await Promise.all(
+      sessions.map((session, i) => this.link.request(others[i % others.length], { type: 'adopt', projectId: session.projectId, clientId: session.clientId }, timeoutMs)),
+    );
+    return answers.filter(Boolean).length;
   }
 
   private applyRoute([op, node, projectId, filter]: RouteChange): void {

@@ -10,7 +10,11 @@ export type NodeEnvelope =
   | { type: 'publish'; message: Message; groups: string[] }
   /** Hand over a session you hold to the sending node. */
   | { type: 'take-over'; requestId: string; from: string; projectId: string; clientId: string; cleanStart: boolean }
+  /** Adopt a parked session the sending node gives away as it stops. */
+  | { type: 'adopt'; requestId: string; from: string; projectId: string; clientId: string }
   | { type: 'reply'; requestId: string };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A route table change: `+` added, `-` removed. */
 export type RouteChange = [op: '+' | '-', node: string, projectId: string, filter: string];
@@ -64,7 +68,7 @@ export class NodeLink {
   }
 
   /** Sends a request and resolves to whether the node replied within `timeoutMs`. */
-  request(node: string, envelope: Omit<Extract<NodeEnvelope, { type: 'take-over' }>, 'requestId' | 'from'>, timeoutMs: number): Promise<boolean> {
+  request(node: string, envelope: DistributiveOmit<Extract<NodeEnvelope, { type: 'take-over' | 'adopt' }>, 'requestId' | 'from'>, timeoutMs: number): Promise<boolean> {
     const requestId = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -76,7 +80,7 @@ export class NodeLink {
         this.pending.delete(requestId);
         resolve(true);
       });
-      this.send(node, { ...envelope, requestId, from: this.nodeId });
+      this.send(node, { ...envelope, requestId, from: this.nodeId } as NodeEnvelope);
     });
   }
 

@@ -36,6 +36,13 @@ export class NodeLiveness {
     this.timer.unref();
   }
 
+  /** The nodes whose heartbeat is current. */
+  async liveNodes(): Promise<string[]> {
+    const nodes = await this.redis.hkeys(ClusterKeys.nodes);
+    const alive = await Promise.all(nodes.map((node) => this.isAlive(node)));
+    return nodes.filter((_, i) => alive[i]);
+  }
+
   async isAlive(node: string): Promise<boolean> {
     return (await this.redis.exists(ClusterKeys.alive(node))) === 1;
   }

@@ -1,11 +1,15 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, register } from 'prom-client';
+import { Uplink } from '../uplink/uplink';
 import { MqttServer } from './mqtt-server';
 
 /** Exports the broker core's counters to Prometheus, read when /metrics is scraped. */
 @Injectable()
 export class MqttMetrics implements OnModuleInit {
-  constructor(private readonly server: MqttServer) {}
+  constructor(
+    private readonly server: MqttServer,
+    private readonly uplink: Uplink,
+  ) {}
 
   onModuleInit(): void {
     const broker = this.server.broker;
@@ -37,5 +41,11 @@ export class MqttMetrics implements OnModuleInit {
     perQos('iot_mqtt_messages_sent_total', 'PUBLISH packets sent, by QoS', () => stats.messagesOut);
     counter('iot_mqtt_messages_dropped_total', 'Messages dropped (offline QoS 0, queue full, expired, unauthorized, slow consumer)', () => stats.messagesDropped);
     counter('iot_mqtt_auth_failures_total', 'Refused MQTT logins', () => stats.authFailures);
+    const uplink = this.uplink;
+    gauge('iot_gateway_uplink_buffered', 'Records waiting for the bus (device messages, client events)', () => uplink.buffer.size);
+    counter('iot_gateway_uplink_sent_total', 'Records the bus accepted', () => uplink.buffer.sent);
+    counter('iot_gateway_uplink_send_failures_total', 'Batches the bus refused (each is retried)', () => uplink.buffer.failures);
+    counter('iot_gateway_uplink_dropped_qos0_total', 'QoS 0 device messages not reported because the uplink buffer was full', () => uplink.dropped.qos0);
+    counter('iot_gateway_uplink_dropped_events_total', 'Client events not reported because the uplink buffer was full', () => uplink.dropped.events);
   }
 }

@@ -7,6 +7,8 @@ import { ClusterNode } from '../cluster/cluster-node';
 import { GATEWAY_OPTIONS, GatewayOptions, describeListeners } from '../gateway.options';
 import { StateRetainedStore } from '../storage/state-retained-store';
 import { StateSessionStore } from '../storage/state-session-store';
+import { Uplink } from '../uplink/uplink';
+import { combineHooks } from './combine-hooks';
 
 /**
  * The broker core of this gateway node and its listeners (TCP, TLS, WebSocket, WSS).
@@ -27,17 +29,24 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
     state: StateStore,
+    private readonly uplink: Uplink,
   ) {
     const mqtt = options.mqtt;
-    let hooks = defaultHooks({ allowAnonymous: mqtt.allowAnonymous });
-    hooks.onStoreError = (error, doing) => this.logger.warn({ err: error }, `MQTT store failed while ${doing}`);
     if (state instanceof RedisStateStore) {
       this.clusterNode = new ClusterNode(state.redis, logger, {
         nodeId: runtime.nodeId,
-        onClientReaped: (presence) => logger.info({ clientId: presence.clientId, projectId: presence.projectId }, 'client marked offline: its node died'),
+        onClientReaped: (presence) => {
+          logger.info({ clientId: presence.clientId, projectId: presence.projectId }, 'client marked offline: its node died');
+          uplink.clientReaped(presence);
+        },
       });
-      hooks = this.clusterNode.withPresence(hooks);
     }
+    const hooks = combineHooks(
+      defaultHooks({ allowAnonymous: mqtt.allowAnonymous }),
+      { onStoreError: (error, doing) => this.logger.warn({ err: error }, `MQTT store failed while ${doing}`) },
+      this.clusterNode?.presenceHooks(),
+      uplink.hooks(),
+    );
     this.broker = new Broker({
       retainedStore: new StateRetainedStore(state),
       // One node alone keeps sessions in memory; a cluster shares them so any node resumes them.
@@ -61,10 +70,15 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     this.logger.info({ mqtt: { host, port, tlsPort, wsPort, wssPort } }, describeListeners(this.options).join('; '));
   }
 
-  /** Stop accepting, tell 5.0 clients the server is shutting down (0x8B), close the rest. */
+  /**
+   * Graceful drain: stop accepting, tell 5.0 clients the server is shutting down (0x8B),
+   * close the rest, flush the uplink, and leave the cluster with every session resumable.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     for (const server of this.servers) server.close();
     this.broker.close();
+    // What the closed connections reported (and anything still buffered) goes out first.
+    await this.uplink.flush(this.options.uplink.flushTimeoutMs);
     await this.clusterNode?.leave();
   }
 }

@@ -159,6 +159,8 @@ function willOf(packet: IConnectPacket, client: ClientInfo): Will {
       qos: (will.qos ?? 0) as 0 | 1 | 2,
       retain: will.retain ?? false,
       origin: client.clientId,
+      originDeviceId: client.deviceId,
+      will: true,
       properties: properties && {
         contentType: properties.contentType,
         responseTopic: properties.responseTopic,

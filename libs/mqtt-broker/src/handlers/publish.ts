@@ -12,6 +12,7 @@ import { topicNameProblem } from '../topics/topic-rules';
  *  - QoS 2 duplicate: acknowledge again, route once   [MQTT-4.3.3-9]
  *  - bound unacknowledged QoS 2 by Receive Maximum    [MQTT-3.3.4-9]
  *  - authorize; a denied QoS 1/2 gets 0x87 (5.0)
+ *  - admit: the platform may hold the publisher until it can take the message
  *  - store or delete the retained message             [MQTT-3.3.1-5..7]
  *  - route, then PUBACK / PUBREC
  */
@@ -51,26 +52,41 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void | 
   const allowed = broker.options.hooks.authorizePublish(client, topic);
   if (allowed instanceof Promise) {
     return allowed.then((ok) => {
-      if (!conn.closed) route(conn, packet, topic, ok);
+      if (!conn.closed) return admit(conn, packet, topic, ok);
     });
   }
-  route(conn, packet, topic, allowed);
+  return admit(conn, packet, topic, allowed);
 }
 
-function route(conn: Connection, packet: IPublishPacket, topic: string, allowed: boolean): void {
+function admit(conn: Connection, packet: IPublishPacket, topic: string, allowed: boolean): void | Promise<void> {
+  if (!allowed) return refuse(conn, packet, topic);
+  const message = toMessage(conn, packet, topic);
+  const held = conn.broker.options.hooks.admitPublish?.(message, conn.client!);
+  if (held instanceof Promise) {
+    return held.then(() => {
+      if (!conn.closed) route(conn, packet, message);
+    });
+  }
+  route(conn, packet, message);
+}
+
+function refuse(conn: Connection, packet: IPublishPacket, topic: string): void {
+  const broker = conn.broker;
+  const id = packet.messageId!;
+  const v = conn.protocolVersion;
+  broker.stats.messagesDropped++;
+  broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', conn.client);
+  if (packet.qos === 1) conn.writeRaw(encodeAck(0x40, id, ReasonCode.NotAuthorized, v));
+  if (packet.qos === 2) conn.writeRaw(encodeAck(0x50, id, ReasonCode.NotAuthorized, v));
+}
+
+function route(conn: Connection, packet: IPublishPacket, message: Message): void {
   const broker = conn.broker;
   const qos = packet.qos;
   const id = packet.messageId!;
   const v = conn.protocolVersion;
-  if (!allowed) {
-    broker.stats.messagesDropped++;
-    broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', conn.client);
-    if (qos === 1) conn.writeRaw(encodeAck(0x40, id, ReasonCode.NotAuthorized, v));
-    if (qos === 2) conn.writeRaw(encodeAck(0x50, id, ReasonCode.NotAuthorized, v));
-    return;
-  }
   broker.source = conn;
-  const matched = broker.publish(toMessage(conn, packet, topic), conn.client);
+  const matched = broker.publish(message, conn.client);
   broker.source = undefined;
   const reasonCode = matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
   if (qos === 1) conn.writeRaw(encodeAck(0x40, id, reasonCode, v));
@@ -90,6 +106,7 @@ function toMessage(conn: Connection, packet: IPublishPacket, topic: string): Mes
     qos: packet.qos,
     retain: packet.retain,
     origin: conn.client!.clientId,
+    originDeviceId: conn.client!.deviceId,
     expiresAt: expiry !== undefined ? Date.now() + expiry * 1000 : undefined,
     properties: props && {
       payloadFormatIndicator: props.payloadFormatIndicator,

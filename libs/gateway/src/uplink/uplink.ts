@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { MessageBus } from '@iot/bus';
+import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeDeviceMessage, encodeRecord } from '@iot/contracts';
+import type { BrokerHooks, ClientInfo, Message } from '@iot/mqtt-broker';
+import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
+import { Presence, connectionIdOf } from '../cluster/presence-table';
+import { GATEWAY_OPTIONS, GatewayOptions } from '../gateway.options';
+import { UplinkBuffer } from './uplink-buffer';
+
+const PRODUCER = 'mqtt-gateway';
+
+/**
+ * Everything the gateway reports to the rest of the platform: each message a device
+ * publishes (and each will) on `gateway.device.message.v1`, and what happens to clients on
+ * `gateway.client.event.v1`, both keyed by device so per-device order holds. Records go
+ * through a bounded buffer; when it is full, QoS 1/2 publishers are held (their acks wait)
+ * and QoS 0 messages are counted as dropped — never lost silently.
+ */
+@Injectable()
+export class Uplink {
+  readonly buffer: UplinkBuffer;
+  /** Records not sent because the buffer was full, by kind. */
+  readonly dropped = { qos0: 0, events: 0 };
+  private readonly node: string;
+  private readonly deliveryEvents: boolean;
+
+  constructor(
+    bus: MessageBus,
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+    @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.node = runtime.nodeId;
+    this.deliveryEvents = options.uplink.deliveryEvents;
+    this.buffer = new UplinkBuffer(bus, {
+      capacity: options.uplink.bufferSize,
+      batchSize: 1_000,
+      retryDelayMs: 200,
+      maxRetryDelayMs: 5_000,
+      onSendFailed: (error, retryInMs) => logger.warn({ err: error, buffered: this.buffer.size, retryInMs }, 'uplink: the bus refused a batch; retrying'),
+    });
+  }
+
+  /** The broker hooks that feed the uplink, to be merged with the others. */
+  hooks(): Pick<BrokerHooks, 'admitPublish' | 'onPublished' | 'onConnected' | 'onDisconnected' | 'onSubscribed' | 'onUnsubscribed' | 'onDelivered' | 'onDropped'> {
+    return {
+      admitPublish: (message) => (message.qos > 0 && this.buffer.full ? this.buffer.room() : undefined),
+      onPublished: (message) => this.deviceMessage(message),
+      onConnected: (client, details) =>
+        this.event('connected', client, { peerAddress: client.peerAddress, protocolVersion: client.protocolVersion, cleanStart: details.cleanStart }),
+      onDisconnected: (client, reason) => this.event('disconnected', client, { reason: reason.slice(0, 500) }),
+      onSubscribed: (client, filter, qos) => this.event('subscribed', client, { topic: filter, qos }),
+      onUnsubscribed: (client, filter) => this.event('unsubscribed', client, { topic: filter }),
+      ...(this.deliveryEvents
+        ? {
+            onDelivered: (client: ClientInfo, message: Message) => this.event('delivered', client, { topic: message.topic, qos: message.qos }),
+            onDropped: (message: Message, reason: string, client?: ClientInfo) => client && this.event('dropped', client, { topic: message.topic, qos: message.qos, reason }),
+          }
+        : {}),
+    };
+  }
+
+  /** Sends what is buffered (graceful drain); resolves to what could not be sent in time. */
+  async flush(timeoutMs: number): Promise<number> {
+    const left = await this.buffer.drain(timeoutMs);
+    if (left > 0) this.logger.error({ left }, 'uplink: records still unsent at shutdown');
+    return left;
+  }
+
+  private deviceMessage(message: Message): void {
+    // Platform publishes (no origin) came from the platform: nothing to report back to it.
+    if (message.origin === undefined) return;
+    if (this.buffer.full && message.qos === 0) {
+      this.dropped.qos0++;
+      return;
+    }
+    const p = message.properties;
+    this.buffer.push(
+      encodeDeviceMessage(
+        {
+          projectId: message.projectId,
+          clientId: message.origin,
+          deviceId: message.originDeviceId,
+          topic: message.topic,
+          qos: message.qos,
+          retain: message.retain,
+          receivedAt: new Date().toISOString(),
+          node: this.node,
+          will: message.will,
+          contentType: p?.contentType,
+          responseTopic: p?.responseTopic,
+          correlationData: p?.correlationData?.toString('base64'),
+          userProperties: p?.userProperties && JSON.stringify(p.userProperties),
+          payloadFormatIndicator: p?.payloadFormatIndicator,
+        },
+        message.payload,
+        PRODUCER,
+      ),
+    );
+  }
+
+  /** A client whose node died, marked offline by this node: its `disconnected` event, once. */
+  clientReaped(presence: Presence): void {
+    this.pushEvent({
+      type: 'disconnected',
+      projectId: presence.projectId,
+      clientId: presence.clientId,
+      ...(presence.deviceId !== undefined ? { deviceId: presence.deviceId } : {}),
+      node: presence.node,
+      connectionId: presence.connectionId,
+      occurredAt: new Date().toISOString(),
+      reason: 'its gateway node stopped responding',
+    });
+  }
+
+  private event(type: ClientEventType, client: ClientInfo, details: Partial<GatewayClientEventValue>): void {
+    this.pushEvent({
+      type,
+      projectId: client.projectId,
+      clientId: client.clientId,
+      ...(client.deviceId !== undefined ? { deviceId: client.deviceId } : {}),
+      node: this.node,
+      connectionId: connectionIdOf(this.node, client),
+      occurredAt: new Date().toISOString(),
+      ...details,
+    });
+  }
+
+  private pushEvent(value: GatewayClientEventValue): void {
+    // Events keep flowing while device messages are held, up to twice the capacity.
+    if (this.buffer.size >= 2 * this.buffer.capacity) {
+      this.dropped.events++;
+      return;
+    }
+    try {
+      this.buffer.push(encodeRecord(GatewayClientEvent, value, PRODUCER));
+    } catch (error) {
+      // A client id or filter the contract refuses (e.g. too long for an event): report, never crash.
+      this.dropped.events++;
+      this.logger.warn({ err: error, clientId: value.clientId }, 'uplink: client event refused by its contract');
+    }
+  }
+}
