@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { Kafka, Producer, logLevel } from 'kafkajs';
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
+import { GatewayCommand, GatewayCommandValue, encodeRecord } from '@iot/contracts';
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 
 type Received = { topic: string; payload: string; packet: mqtt.IPublishPacket }[];
@@ -19,6 +21,12 @@ describe('gateway cluster', () => {
   const redis = new Redis(testInfra.redisUrl);
   const nodeId = (node: NodeName) => `e2e-gw-${node}-${run}`;
   const topic = (name: string) => `cluster-${run}/${name}`;
+  let producer: Producer;
+  /** What another service (registry, command service) does: a command on Kafka, for whichever node. */
+  const command = async (value: Omit<GatewayCommandValue, 'requestedAt' | 'projectId'>) => {
+    const record = encodeRecord(GatewayCommand, { projectId: 'default', requestedAt: new Date().toISOString(), ...value } as GatewayCommandValue, 'e2e');
+    await producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
+  };
 
   const connect = async (node: NodeName, options: IClientOptions = {}): Promise<{ client: MqttClient; received: Received }> => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${ports[node].mqtt}`, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
@@ -58,11 +66,14 @@ describe('gateway cluster', () => {
       });
     }
     await Promise.all(nodes.map((node) => procs[node]!.waitReady(`http://127.0.0.1:${ports[node].http}/health/ready`, 90_000)));
+    producer = new Kafka({ brokers: [...testInfra.kafkaBrokers], clientId: `e2e-cluster-${run}`, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await Promise.all(Object.values(procs).map((p) => p.stop()));
+    await producer?.disconnect();
     redis.disconnect();
   });
 
@@ -163,6 +174,43 @@ describe('gateway cluster', () => {
     await sub.subscribeAsync(topic('retained/#'), { qos: 1 });
     await eventually(() => expect(received.map((m) => [m.payload, m.packet.retain])).toEqual([['kept', true]]));
   });
+
+  it('should run commands from other services on whichever node holds the client: publish, subscribe, unsubscribe, kick', async () => {
+    const clientId = `commanded-${run}`;
+    const { client, received } = await connect('b', { clientId, protocolVersion: 5 });
+    const kicked = new Promise<number | undefined>((resolve) => client.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    // A proxy subscription, then a platform publish that it catches (commands of one client stay in order).
+    await command({ action: 'subscribe', clientId, filter: topic('commanded/#'), qos: 1 });
+    await eventually(async () => {
+      await command({ action: 'publish', message: { topic: topic('commanded/1'), payload: Buffer.from('from the platform').toString('base64'), qos: 1, retain: false } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received.map((m) => m.payload)).toContain('from the platform');
+    }, 30_000);
+    await command({ action: 'unsubscribe', clientId, filter: topic('commanded/#') });
+    await command({ action: 'kick', clientId });
+    expect(await kicked).toBe(0x98);
+    received.length = 0;
+  }, 60_000);
+
+  it('should add a proxy subscription to a disconnected client with a persistent session', async () => {
+    const clientId = `parked-sub-${run}`;
+    const options = { clientId, clean: false, protocolVersion: 5 as const, properties: { sessionExpiryInterval: 300 } };
+    const first = await connect('a', options);
+    await first.client.endAsync();
+    await command({ action: 'subscribe', clientId, filter: topic('parked-sub/#'), qos: 1 });
+    const { client: pub } = await connect('c');
+    // Routed once the parked session's node announced the new filter.
+    await eventually(async () => {
+      const fields = await redis.hkeys('mqtt:routes');
+      expect(fields).toContain(`${nodeId('a')}\u0000default\u0000${topic('parked-sub/#')}`);
+    }, 30_000);
+    await pub.publishAsync(topic('parked-sub/x'), 'kept for you', { qos: 1 });
+    const back = mqtt.connect(`mqtt://127.0.0.1:${ports.b.mqtt}`, { reconnectPeriod: 0, ...options });
+    clients.push(back);
+    const received: Received = [];
+    back.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['kept for you']), 10_000);
+  }, 60_000);
 
   it('should mark the clients of a killed node offline within 15 s, send their wills once, and leave no ghost sessions or routes', async () => {
     const { client: watcher, received } = await connect('a');

@@ -6,3 +6,4 @@ export * from './topics';
 export * from './events/registry-project-changed';
 export * from './events/gateway-client-event';
 export * from './events/gateway-device-message';
+export * from './events/gateway-command';

@@ -11,6 +11,8 @@ export const Topics = {
   GatewayDeviceMessageV1: 'gateway.device.message.v1',
   /** A client connected, disconnected, subscribed, unsubscribed; a message was delivered to or dropped for it. Key: device. */
   GatewayClientEventV1: 'gateway.client.event.v1',
+  /** Another service asks the gateway cluster to publish, kick, subscribe or unsubscribe. Key: client (or project). */
+  GatewayCommandV1: 'gateway.command.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -4,6 +4,7 @@ import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
 import { MqttMetrics } from './mqtt/mqtt-metrics';
 import { MqttServer } from './mqtt/mqtt-server';
 import { Uplink } from './uplink/uplink';
+import { GatewayCommandsConsumer } from './commands/gateway-commands.consumer';
 import { RegistryCache } from './registry-cache/registry-cache';
 import { REGISTRY_CHANGES_METRIC, RegistryChangesConsumer } from './registry-cache/registry-changes.consumer';
 
@@ -18,6 +19,7 @@ export class MqttGatewayModule {
         MqttServer,
         MqttMetrics,
         Uplink,
+        GatewayCommandsConsumer,
         RegistryCache,
         RegistryChangesConsumer,
         makeCounterProvider({ name: REGISTRY_CHANGES_METRIC, help: 'Registry changes applied to the gateway caches', labelNames: ['change'] }),

@@ -418,6 +418,35 @@ export class Broker {
     this.options.hooks.onDisconnected?.(client, reason);
   }
 
+  /**
+   * Adds a subscription to a session held here, on the platform's behalf (a proxy
+   * subscription), whether its client is connected or not; retained messages follow as for
+   * a client's own SUBSCRIBE. Resolves to false when this broker does not hold the session.
+   */
+  async subscribeFor(projectId: string, clientId: string, filter: string, qos: 0 | 1 | 2): Promise<boolean> {
+    const session = this.sessionsOf(projectId)?.get(clientId);
+    if (!session) return false;
+    const options: SubscriptionOptions = { qos, noLocal: false, retainAsPublished: false, retainHandling: 0 };
+    const client = session.connection?.client;
+    if (client) this.subscribe(session, client, filter, options);
+    else {
+      session.subscriptions.set(filter, options);
+      this.index(session, filter, options);
+    }
+    if (!parseSharedFilter(filter)) await this.sendRetained(session, filter, options);
+    return true;
+  }
+
+  /** Removes a subscription from a session held here; resolves to false when the session is not here. */
+  unsubscribeFor(projectId: string, clientId: string, filter: string): boolean {
+    const session = this.sessionsOf(projectId)?.get(clientId);
+    if (!session) return false;
+    const client = session.connection?.client;
+    if (client) this.unsubscribe(session, client, filter);
+    else if (session.subscriptions.delete(filter)) this.unindex(session, filter);
+    return true;
+  }
+
   /** Disconnects a client (administrative action, 0x98); resolves to whether it was online. */
   kick(projectId: string, clientId: string): boolean {
     const conn = this.online.get(sessionKey(projectId, clientId));

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { GatewayCommandValue } from '@iot/contracts';
 import type { Broker, BrokerCluster, Message } from '@iot/mqtt-broker';
 import { ClusterKeys, pair } from './cluster-keys';
 import { NodeEnvelope, NodeLink, RouteChange } from './node-link';
@@ -37,6 +38,8 @@ export class GatewayCluster implements BrokerCluster {
   private readonly link: NodeLink;
   private broker?: Broker;
   private turn = 0;
+  /** Runs a client command on this node; resolves to whether the session was here. */
+  clientCommandHandler?: (command: GatewayCommandValue) => Promise<boolean>;
 
   constructor(
     private readonly redis: Redis,
@@ -119,8 +122,18 @@ export class GatewayCluster implements BrokerCluster {
     if (!previous || previous === this.nodeId) return;
     // A dead node cannot hand over: what it saved in the session store is what resumes.
     if (!(await this.options.isAlive(previous))) return;
-    const answered = await this.link.request(previous, { type: 'take-over', projectId, clientId, cleanStart }, this.options.takeOverTimeoutMs);
-    if (!answered) this.options.onError(new Error(`node ${previous} did not hand over ${clientId} within ${this.options.takeOverTimeoutMs} ms`), 'taking a session over');
+    const outcome = await this.link.request(previous, { type: 'take-over', projectId, clientId, cleanStart }, this.options.takeOverTimeoutMs);
+    if (outcome === 'timeout') this.options.onError(new Error(`node ${previous} did not hand over ${clientId} within ${this.options.takeOverTimeoutMs} ms`), 'taking a session over');
+  }
+
+  /** The node holding a client's session (online or parked), if any. */
+  async ownerOf(projectId: string, clientId: string): Promise<string | undefined> {
+    return (await this.redis.hget(ClusterKeys.owners(projectId), clientId)) ?? undefined;
+  }
+
+  /** Asks the node holding a session to run a client command there. */
+  askOwner(node: string, command: GatewayCommandValue): Promise<'ok' | 'refused' | 'timeout'> {
+    return this.link.request(node, { type: 'client-command', command }, this.options.takeOverTimeoutMs);
   }
 
   released(projectId: string, clientId: string): void {
@@ -142,6 +155,15 @@ export class GatewayCluster implements BrokerCluster {
         .catch((error: Error) => this.options.onError(error, 'handing a session over'))
         .finally(() => this.link.reply(envelope.from, envelope.requestId));
     }
+    if (envelope.type === 'client-command') {
+      const run = this.clientCommandHandler ?? (async () => false);
+      run(envelope.command)
+        .catch((error: Error) => {
+          this.options.onError(error, 'running a client command');
+          return false;
+        })
+        .then((ok) => this.link.reply(envelope.from, envelope.requestId, ok));
+    }
     if (envelope.type === 'adopt') {
       broker
         .adopt(envelope.projectId, envelope.clientId)
@@ -161,7 +183,7 @@ export class GatewayCluster implements BrokerCluster {
     const answers = await Promise.all(
       sessions.map((session, i) => this.link.request(others[i % others.length], { type: 'adopt', projectId: session.projectId, clientId: session.clientId }, timeoutMs)),
     );
-    return answers.filter(Boolean).length;
+    return answers.filter((outcome) => outcome === 'ok').length;
   }
 
   private applyRoute([op, node, projectId, filter]: RouteChange): void {

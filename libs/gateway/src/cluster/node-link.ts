@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import type { GatewayCommandValue } from '@iot/contracts';
 import type { Message } from '@iot/mqtt-broker';
 import { fromJson, toJson } from '../storage/buffer-json';
 import { ClusterChannels } from './cluster-keys';
@@ -12,7 +13,13 @@ export type NodeEnvelope =
   | { type: 'take-over'; requestId: string; from: string; projectId: string; clientId: string; cleanStart: boolean }
   /** Adopt a parked session the sending node gives away as it stops. */
   | { type: 'adopt'; requestId: string; from: string; projectId: string; clientId: string }
-  | { type: 'reply'; requestId: string };
+  /** Act on a client whose session you hold (kick, subscribe, unsubscribe). */
+  | { type: 'client-command'; requestId: string; from: string; command: GatewayCommandValue }
+  /** `ok`: done; false: the session was not there (it moved meanwhile). */
+  | { type: 'reply'; requestId: string; ok: boolean };
+
+/** How a request ended: done, refused by the node (not there), or no answer in time. */
+export type RequestOutcome = 'ok' | 'refused' | 'timeout';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -28,7 +35,7 @@ export type RouteChange = [op: '+' | '-', node: string, projectId: string, filte
  */
 export class NodeLink {
   private subscriber?: Redis;
-  private readonly pending = new Map<string, () => void>();
+  private readonly pending = new Map<string, (ok: boolean) => void>();
 
   constructor(
     private readonly redis: Redis,
@@ -67,29 +74,29 @@ export class NodeLink {
     void this.redis.publish(ClusterChannels.routes(this.prefix), JSON.stringify(change)).catch(this.onBadMessage);
   }
 
-  /** Sends a request and resolves to whether the node replied within `timeoutMs`. */
-  request(node: string, envelope: DistributiveOmit<Extract<NodeEnvelope, { type: 'take-over' | 'adopt' }>, 'requestId' | 'from'>, timeoutMs: number): Promise<boolean> {
+  /** Sends a request and resolves to how it ended. */
+  request(node: string, envelope: DistributiveOmit<Extract<NodeEnvelope, { requestId: string; from: string }>, 'requestId' | 'from'>, timeoutMs: number): Promise<RequestOutcome> {
     const requestId = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        resolve(false);
+        resolve('timeout');
       }, timeoutMs);
-      this.pending.set(requestId, () => {
+      this.pending.set(requestId, (ok) => {
         clearTimeout(timer);
         this.pending.delete(requestId);
-        resolve(true);
+        resolve(ok ? 'ok' : 'refused');
       });
       this.send(node, { ...envelope, requestId, from: this.nodeId } as NodeEnvelope);
     });
   }
 
-  reply(node: string, requestId: string): void {
-    this.send(node, { type: 'reply', requestId });
+  reply(node: string, requestId: string, ok = true): void {
+    this.send(node, { type: 'reply', requestId, ok });
   }
 
   private receive(envelope: NodeEnvelope): void {
-    if (envelope.type === 'reply') this.pending.get(envelope.requestId)?.();
+    if (envelope.type === 'reply') this.pending.get(envelope.requestId)?.(envelope.ok);
     else this.onEnvelope(envelope);
   }
 
