@@ -68,6 +68,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
+        clearTimeout: 'readonly',
         queueMicrotask: 'readonly',
         Buffer: 'readonly',
       },

@@ -11,11 +11,14 @@ const options = JSON.parse(optionsArg ?? '{}');
 const durationMs = options.durationMs ?? 5_000;
 let sourceIndex = 0;
 
+/** Subscribers connect here: another node of a cluster in the two-node scenarios. */
+const subscriberPort = options.subscriberPort ?? port;
+
 /** Opens a connection from a rotating loopback source address (spreads ephemeral ports). */
-function open(onFrame, { clientId, version = 4, connectExtra = {} } = {}) {
+function open(onFrame, { clientId, version = 4, connectExtra = {}, to = port } = {}) {
   return new Promise((resolve, reject) => {
     const localAddress = `127.0.${1 + (Math.floor(sourceIndex / 250) % 250)}.${1 + (sourceIndex++ % 250)}`;
-    const socket = tcpConnect({ port, host: '127.0.0.1', localAddress, noDelay: true });
+    const socket = tcpConnect({ port: to, host: '127.0.0.1', localAddress, noDelay: true });
     let connected = false;
     const reader = new FrameReader((type, flags, buf, start, end) => {
       if (!connected && type === CONNACK) {
@@ -76,7 +79,7 @@ async function subscriber(topic, qos, { latencies } = {}) {
         if (latencies) latencies.push(performance.now() - buf.readDoubleBE(end - 8));
       }
     },
-    { version: 5, connectExtra: { properties: { receiveMaximum: 1000 } } },
+    { version: 5, connectExtra: { properties: { receiveMaximum: 1000 } }, to: subscriberPort },
   );
   await subscribe(socket, topic, qos, 5, async () => {
     while (!state.subacked) await sleep(5);
@@ -143,8 +146,24 @@ async function settle(count, expected) {
   }
 }
 
+/** Waits until a publish reaches the subscriber: in a cluster, routes reach other nodes asynchronously. */
+async function untilRouted(topic, qos, sub) {
+  if (subscriberPort === port) return;
+  const probe = await open();
+  const frame = publishTemplate(topic, 16, 0).bytes;
+  const deadline = Date.now() + 10_000;
+  while (sub.state.received === 0 && Date.now() < deadline) {
+    probe.write(frame);
+    await sleep(50);
+  }
+  probe.destroy();
+  await sleep(200);
+  sub.state.received = 0;
+}
+
 async function oneToOne(qos) {
   const sub = await subscriber('bench/1to1', qos);
+  await untilRouted('bench/1to1', qos, sub);
   mark('load-start');
   const startedAt = Date.now();
   const { socket, sent } = await flood('bench/1to1', qos, startedAt + durationMs);
@@ -173,21 +192,22 @@ async function fanOut() {
   return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total() };
 }
 
-async function fanIn() {
-  const publishers = options.publishers ?? 1000;
-  const perSecond = options.rate ?? 10;
-  const latencies = [];
-  const sub = await subscriber('bench/fanin/+', 0, { latencies });
+/** Opens `count` publisher connections, a hundred at a time. */
+async function openPublishers(count) {
   const sockets = [];
-  for (let i = 0; i < publishers; i += 100) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, publishers - i) }, () => open()))));
-  }
-  const templates = sockets.map((_, i) => publishTemplate(`bench/fanin/${i}`, 16, 0));
-  const tickMs = 10;
+  for (let i = 0; i < count; i += 100) sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => open()))));
+  return sockets;
+}
+
+/**
+ * Publishes `perSecond` QoS 0 messages per socket, paced every 10 ms, round robin, for the
+ * scenario's duration; each payload ends with a timestamp from `now()`. Resolves to the count sent.
+ */
+async function pacedFanIn(sockets, topicOf, perSecond, now) {
+  const templates = sockets.map((_, i) => publishTemplate(topicOf(i), 16, 0));
   let due = 0;
   let sent = 0;
   let next = 0;
-  mark('load-start');
   const startedAt = Date.now();
   await new Promise((resolve) => {
     const timer = setInterval(() => {
@@ -196,25 +216,34 @@ async function fanIn() {
         resolve();
         return;
       }
-      due += (publishers * perSecond * tickMs) / 1000;
+      due += (sockets.length * perSecond * 10) / 1000;
       while (due >= 1) {
-        const t = templates[next];
-        const frame = Buffer.from(t.bytes);
-        frame.writeDoubleBE(performance.now(), frame.length - 8);
+        const frame = Buffer.from(templates[next].bytes);
+        frame.writeDoubleBE(now(), frame.length - 8);
         sockets[next].write(frame);
         next = (next + 1) % sockets.length;
         due--;
         sent++;
       }
-    }, tickMs);
+    }, 10);
   });
+  return sent;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+async function fanIn() {
+  const latencies = [];
+  const sub = await subscriber('bench/fanin/+', 0, { latencies });
+  const sockets = await openPublishers(options.publishers ?? 1000);
+  mark('load-start');
+  const sent = await pacedFanIn(sockets, (i) => `bench/fanin/${i}`, options.rate ?? 10, () => performance.now());
   await sleep(1_000);
   mark('load-end');
   sockets.forEach((s) => s.destroy());
   sub.socket.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: pct(0.5), p99: pct(0.99) };
+  return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
 /**
@@ -278,6 +307,51 @@ async function overload() {
   return { delivered, sent, refused, offeredRate: offered, peakRate: peak, rate, ofPeakPct: (100 * rate) / peak };
 }
 
+/**
+ * The uplink: `publishers` devices at `rate` msg/s each, no MQTT subscriber; a Kafka consumer
+ * (in this process) reads `gateway.device.message.v1` from where it ended before the load and
+ * takes the latency from the epoch-ms timestamp at the end of each payload.
+ */
+async function uplink() {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({ brokers: options.kafkaBrokers, clientId: `bench-${process.pid}`, logLevel: logLevel.NOTHING });
+  const topic = 'gateway.device.message.v1';
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch(() => undefined);
+  const start = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const marker = `bench/uplink/${process.pid}/`;
+  const latencies = [];
+  let received = 0;
+  const consumer = kafka.consumer({ groupId: `bench-uplink-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = performance.timeOrigin + performance.now();
+      for (const message of batch.messages) {
+        const mqttTopic = message.headers?.['iot-mqtt-topic']?.toString();
+        if (!mqttTopic?.startsWith(marker) || !message.value || message.value.length < 8) continue;
+        received++;
+        latencies.push(now - message.value.readDoubleBE(message.value.length - 8));
+      }
+    },
+  });
+  for (const { partition, offset } of start) consumer.seek({ topic, partition, offset });
+  await sleep(2_000);
+
+  const sockets = await openPublishers(options.publishers ?? 1000);
+  mark('load-start');
+  const sent = await pacedFanIn(sockets, (i) => `${marker}${i}`, options.rate ?? 30, () => performance.timeOrigin + performance.now());
+  mark('load-end');
+  await settle(() => received, sent);
+  sockets.forEach((s) => s.destroy());
+  await consumer.disconnect();
+  latencies.sort((a, b) => a - b);
+  return { delivered: received, sent, lost: sent - received, rate: (received / durationMs) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
 async function idle() {
   const count = options.connections ?? 10_000;
   const sockets = [];
@@ -298,7 +372,7 @@ async function idle() {
   return { connections: sockets.length, connectMs, rate: (sockets.length / connectMs) * 1000 };
 }
 
-const scenarios = { 'qos0-1to1': () => oneToOne(0), 'qos1-1to1': () => oneToOne(1), fanout: fanOut, fanin: fanIn, overload, idle };
+const scenarios = { 'qos0-1to1': () => oneToOne(0), 'qos1-1to1': () => oneToOne(1), fanout: fanOut, fanin: fanIn, overload, uplink, idle };
 
 const result = await scenarios[scenario]();
 process.stdout.write(`${JSON.stringify({ phase: 'done', ...result, generatorLoad })}\n`);

@@ -1,8 +1,11 @@
-// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10]`
+// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10 --no-cluster]`
 // Measures this gateway (in-memory configuration, `npm run start:gateway`) and Debian's
 // mosquitto side by side in one run: each broker pinned to core 0, the load generator pinned
 // to core 1, scenarios alternating between the brokers, medians over the runs. Prints one
-// table and writes it to docs/benchmarks.md. A scenario where the generator, not the broker,
+// table and writes it to docs/benchmarks.md. Then the cluster table: the gateway in cluster
+// mode (Redis sessions, Kafka uplink) against its in-memory configuration, two nodes
+// (publisher on A, subscriber on B), and the uplink into Kafka measured at a Kafka consumer.
+// A scenario where the generator, not the broker,
 // was the bottleneck is reported as such instead of as a number.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +13,16 @@ import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, entryOf, root } from '../lib.mjs';
+import { build, entryOf, infraUp, root } from '../lib.mjs';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-docs': { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+    'no-cluster': { type: 'boolean', default: false },
+  },
 });
 const runs = Number(values.runs);
 const durationMs = values.quick ? 2_000 : 5_000;
@@ -30,6 +39,16 @@ const SCENARIOS = [
   { id: 'idle-19k', title: 'idle 19,000 connections', gen: 'idle', opts: { connections: 19_000, holdMs: 5_000 }, kind: 'idle' },
 ].filter((s) => !values.only || values.only.split(',').includes(s.id));
 
+/** Cluster scenarios: each compares two gateway set-ups (`against` is the reference). */
+const CLUSTER_SCENARIOS = [
+  { id: 'cluster-qos0-1to1', title: 'QoS 0 one-to-one', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
+  { id: 'cluster-qos1-1to1', title: 'QoS 1 one-to-one', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
+  { id: 'cluster-fanout-100', title: 'fan-out 1 → 100 (QoS 0)', gen: 'fanout', opts: { durationMs, subscribers: 100 }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
+  { id: 'two-nodes-qos0', title: 'QoS 0, publisher on node A, subscriber on node B', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
+  { id: 'two-nodes-qos1', title: 'QoS 1, publisher on node A, subscriber on node B', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
+  { id: 'uplink-fanin-30', title: 'uplink: 1,000 × 30 msg/s into Kafka', gen: 'uplink', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'latency', setup: 'gateway-cluster' },
+].filter((s) => !values['no-cluster'] && (!values.only || values.only.split(',').includes(s.id)));
+
 if (cpus().length < 2) throw new Error('the benchmark needs two cores: one for the broker, one for the generator');
 for (const tool of ['taskset', 'mosquitto']) {
   try {
@@ -39,32 +58,39 @@ for (const tool of ['taskset', 'mosquitto']) {
   }
 }
 build(['mqtt-gateway']);
+if (CLUSTER_SCENARIOS.length > 0) infra = infraUp();
 
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
 let nextPort = 21883;
 
+const gatewayEnv = (port) => ({
+  PATH: process.env.PATH,
+  MQTT_PORT: String(port),
+  MQTT_HOST: '127.0.0.1',
+  HTTP_PORT: String(port + 1),
+  HTTP_HOST: '127.0.0.1',
+  MQTT_WS_PORT: '0',
+  BUS_DRIVER: 'in-process',
+  STATE_DRIVER: 'memory',
+  MQTT_ALLOW_ANONYMOUS: 'true',
+  MQTT_MAX_INFLIGHT: '1000',
+  LOG_LEVEL: 'warn',
+});
+const gatewayOnCore0 = (env) => spawn('taskset', ['-c', '0', process.execPath, entryOf('mqtt-gateway')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+let infra;
+/** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
+const clusterEnv = (port, node) => ({ ...gatewayEnv(port), BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}` });
+
+/** Each set-up returns its processes; the first one's MQTT port is where clients connect. */
 const BROKERS = {
-  gateway: (port) =>
-    spawn('taskset', ['-c', '0', process.execPath, entryOf('mqtt-gateway')], {
-      env: {
-        PATH: process.env.PATH,
-        MQTT_PORT: String(port),
-        MQTT_HOST: '127.0.0.1',
-        HTTP_PORT: String(port + 1),
-        HTTP_HOST: '127.0.0.1',
-        MQTT_WS_PORT: '0',
-        BUS_DRIVER: 'in-process',
-        STATE_DRIVER: 'memory',
-        MQTT_ALLOW_ANONYMOUS: 'true',
-        MQTT_MAX_INFLIGHT: '1000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
+  gateway: (port) => [gatewayOnCore0(gatewayEnv(port))],
+  'gateway-cluster': (port) => [gatewayOnCore0(clusterEnv(port, 'a'))],
+  // Both nodes share core 0, as one broker does in the other scenarios; subscribers use node B.
+  'gateway-2-nodes': (port) => [gatewayOnCore0(clusterEnv(port, 'a')), gatewayOnCore0(clusterEnv(port + 2, 'b'))],
   mosquitto: (port) => {
     const conf = join(scratch, `mosquitto-${port}.conf`);
     writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 1000', 'max_queued_messages 1000', 'log_dest none', ''].join('\n'));
-    return spawn('taskset', ['-c', '0', 'mosquitto', '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return [spawn('taskset', ['-c', '0', 'mosquitto', '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] })];
   },
 };
 
@@ -84,31 +110,38 @@ async function waitForPort(port, timeoutMs = 20_000) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-/** CPU time (ms) and RSS (KB) of a process, and the machine's steal and total jiffies. */
-function sample(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+/** CPU time (ms) and RSS (KB) of the broker's processes together, and the machine's steal and total jiffies. */
+function sample(pids) {
+  let cpuMs = 0;
+  let rssKb = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    cpuMs += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  }
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { at: Date.now(), cpuMs, rssKb, steal: cpu[7], total: cpu.reduce((a, b) => a + b, 0) };
 }
 
 async function runScenario(brokerName, scenario) {
-  const port = (nextPort += 2);
-  const broker = BROKERS[brokerName](port);
+  const port = (nextPort += 4);
+  const processes = BROKERS[brokerName](port);
+  const pids = processes.map((p) => p.pid);
   try {
     await waitForPort(port);
+    if (processes.length > 1) await waitForPort(port + 2);
     await sleep(300);
     const samples = {};
     let result;
-    const generator = spawn('taskset', ['-c', '1', process.execPath, join(root, 'tools/bench/generator.mjs'), scenario.gen, String(port), JSON.stringify(scenario.opts)], {
+    const opts = { ...scenario.opts, ...(processes.length > 1 ? { subscriberPort: port + 2 } : {}), ...(infra ? { kafkaBrokers: infra.KAFKA_BROKERS.split(',') } : {}) };
+    const generator = spawn('taskset', ['-c', '1', process.execPath, join(root, 'tools/bench/generator.mjs'), scenario.gen, String(port), JSON.stringify(opts)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // Peak RSS while the load runs: overload must keep memory bounded.
     let peakRssKb = 0;
     const rssSampler = setInterval(() => {
-      if (samples['load-start'] && !samples['load-end']) peakRssKb = Math.max(peakRssKb, sample(broker.pid).rssKb);
+      if (samples['load-start'] && !samples['load-end']) peakRssKb = Math.max(peakRssKb, sample(pids).rssKb);
     }, 100);
     let rest = '';
     generator.stdout.on('data', (chunk) => {
@@ -117,7 +150,7 @@ async function runScenario(brokerName, scenario) {
       for (const line of lines) {
         const message = JSON.parse(line);
         if (message.phase === 'done') result = message;
-        else samples[message.phase] = sample(broker.pid);
+        else samples[message.phase] = sample(pids);
       }
     });
     const code = await new Promise((resolve) => generator.once('exit', resolve));
@@ -125,8 +158,16 @@ async function runScenario(brokerName, scenario) {
     if (code !== 0 || !result) throw new Error(`generator failed (${code}) in ${scenario.id} against ${brokerName}`);
     return { ...measure(scenario, result, samples), peakRssMb: Math.max(peakRssKb, samples['load-end'].rssKb) / 1024, rssGrowthMb: (samples['load-end'].rssKb - samples['load-start'].rssKb) / 1024 };
   } finally {
-    broker.kill('SIGKILL');
-    await new Promise((resolve) => broker.once('exit', resolve));
+    // Cluster nodes leave the cluster gracefully (SIGTERM), so no stale routes stay in Redis.
+    const signal = brokerName.startsWith('gateway-') ? 'SIGTERM' : 'SIGKILL';
+    await Promise.all(
+      processes.map((p) => {
+        const exited = new Promise((resolve) => p.once('exit', resolve));
+        p.kill(signal);
+        const force = setTimeout(() => p.kill('SIGKILL'), 15_000);
+        return exited.then(() => clearTimeout(force));
+      }),
+    );
   }
 }
 
@@ -248,4 +289,44 @@ if (!values['no-docs'] && !values.only) {
   const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}._\n\n${table}\n\nLoad during each scenario (a generator above 95% with the broker below 90% means the generator was the bottleneck, and the figure is not reported):\n\n${loadTable}\n${marker}`;
   const [before, , after] = doc.split(marker);
   writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
+}
+
+// ---- cluster table -------------------------------------------------------------------
+if (CLUSTER_SCENARIOS.length > 0) {
+  const clusterResults = {};
+  for (let run = 0; run < runs; run++) {
+    for (const scenario of CLUSTER_SCENARIOS) {
+      const setups = scenario.against ? [scenario.setup, scenario.against] : [scenario.setup];
+      const order = (run + CLUSTER_SCENARIOS.indexOf(scenario)) % 2 === 0 ? setups : [...setups].reverse();
+      for (const setup of order) {
+        process.stderr.write(`run ${run + 1}/${runs} ${scenario.id} ${setup} … `);
+        const measured = await runScenario(setup, scenario);
+        process.stderr.write(`${JSON.stringify(measured)}\n`);
+        ((clusterResults[scenario.id] ??= {})[setup] ??= []).push(measured);
+      }
+    }
+  }
+  const NAMES = { gateway: 'in memory, 1 node', 'gateway-cluster': 'Redis + Kafka, 1 node', 'gateway-2-nodes': 'Redis + Kafka, 2 nodes' };
+  const clusterRows = ['| scenario | metric | set-up | result | reference set-up | reference | ratio |', '|---|---|---|---:|---|---:|---:|'];
+  for (const scenario of CLUSTER_SCENARIOS) {
+    const r = clusterResults[scenario.id];
+    for (const [label, key, digits] of METRICS[scenario.kind]) {
+      const value = median(r[scenario.setup].map((m) => m[key]));
+      if (!scenario.against) {
+        clusterRows.push(`| ${scenario.title} | ${label} | ${NAMES[scenario.setup]} | ${fmt(value, digits)} | — | — | — |`);
+        continue;
+      }
+      const reference = median(r[scenario.against].map((m) => m[key]));
+      clusterRows.push(`| ${scenario.title} | ${label} | ${NAMES[scenario.setup]} | ${fmt(value, digits)} | ${NAMES[scenario.against]} | ${fmt(reference, digits)} | ${Number.isFinite(value / reference) ? `${fmt(value / reference, 2)}x` : 'n/a'} |`);
+    }
+  }
+  const clusterTable = clusterRows.join('\n');
+  console.log(`\n${clusterTable}\n`);
+  if (!values['no-docs'] && !values.only) {
+    const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
+    const marker = '<!-- bench:cluster -->';
+    const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}. Redis and Kafka run unpinned on the same two cores._\n\n${clusterTable}\n${marker}`;
+    const [before, , after] = doc.split(marker);
+    writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
+  }
 }

@@ -28,16 +28,17 @@ describe('gateway cluster', () => {
     await producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
   };
 
-  const connect = async (node: NodeName, options: IClientOptions = {}): Promise<{ client: MqttClient; received: Received }> => {
+  /** Connects with the inbox attached before CONNACK, so nothing sent right after it is missed. */
+  const connect = async (node: NodeName, options: IClientOptions = {}): Promise<{ client: MqttClient; received: Received; connack: mqtt.IConnackPacket }> => {
     const client = mqtt.connect(`mqtt://127.0.0.1:${ports[node].mqtt}`, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
     clients.push(client);
     const received: Received = [];
     client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
+    const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
+      client.once('connect', resolve);
       client.once('error', reject);
     });
-    return { client, received };
+    return { client, received, connack };
   };
 
   /** Routes reach other nodes asynchronously: publish probes until one arrives. */
@@ -112,14 +113,7 @@ describe('gateway cluster', () => {
     await first.client.endAsync();
     for (let i = 0; i < 10; i++) await pub.publishAsync(topic(`moves/${qos}/${i}`), `missed ${i}`, { qos });
 
-    const client = mqtt.connect(`mqtt://127.0.0.1:${ports.b.mqtt}`, { reconnectPeriod: 0, ...options });
-    clients.push(client);
-    const received: Received = [];
-    client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
-    const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
-      client.once('connect', resolve);
-      client.once('error', reject);
-    });
+    const { received, connack } = await connect('b', options);
     expect(connack.sessionPresent).toBe(true);
     await eventually(() => expect(received.map((m) => m.payload)).toEqual(Array.from({ length: 10 }, (_, i) => `missed ${i}`)), 10_000);
     // Now held by node B: a publish on node C still reaches it, once.
@@ -205,10 +199,7 @@ describe('gateway cluster', () => {
       expect(fields).toContain(`${nodeId('a')}\u0000default\u0000${topic('parked-sub/#')}`);
     }, 30_000);
     await pub.publishAsync(topic('parked-sub/x'), 'kept for you', { qos: 1 });
-    const back = mqtt.connect(`mqtt://127.0.0.1:${ports.b.mqtt}`, { reconnectPeriod: 0, ...options });
-    clients.push(back);
-    const received: Received = [];
-    back.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
+    const { received } = await connect('b', options);
     await eventually(() => expect(received.map((m) => m.payload)).toEqual(['kept for you']), 10_000);
   }, 60_000);
 
@@ -258,14 +249,7 @@ describe('gateway cluster', () => {
     expect((await redis.hkeys('mqtt:routes')).filter((field) => field.startsWith(`${nodeId('c')}\u0000`))).toEqual([]);
 
     for (let i = 0; i < 5; i++) await pub.publishAsync(topic(`drain/${i}`), `while moving ${i}`, { qos: 1 });
-    const client = mqtt.connect(`mqtt://127.0.0.1:${ports.a.mqtt}`, { reconnectPeriod: 0, ...options });
-    clients.push(client);
-    const received: Received = [];
-    client.on('message', (t, payload, packet) => received.push({ topic: t, payload: payload.toString(), packet }));
-    const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
-      client.once('connect', resolve);
-      client.once('error', reject);
-    });
+    const { received, connack } = await connect('a', options);
     expect(connack.sessionPresent).toBe(true);
     // Another node adopted the session as node C stopped: what was published meanwhile waited for it.
     await eventually(() => expect(received.map((m) => m.payload)).toEqual(Array.from({ length: 5 }, (_, i) => `while moving ${i}`)), 10_000);

@@ -78,10 +78,11 @@ export class KafkaBus extends MessageBus {
 
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
     await this.connect();
-    await this.ensureTopics(options.topics);
-    const startAt = options.fromBeginning
-      ? new Map<string, string>()
-      : await retryWhileRetriable(() => this.endOffsetsOfUncommitted(options.groupId, options.topics), this.config.joinTimeoutMs ?? 30_000);
+    const joinTimeoutMs = this.config.joinTimeoutMs ?? 30_000;
+    // On a fresh cluster a topic just created may not have its metadata everywhere yet
+    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): every step up to joining retries that.
+    await retryWhileRetriable(() => this.ensureTopics(options.topics), joinTimeoutMs);
+    const startAt = options.fromBeginning ? new Map<string, string>() : await retryWhileRetriable(() => this.endOffsetsOfUncommitted(options.groupId, options.topics), joinTimeoutMs);
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -95,8 +96,8 @@ export class KafkaBus extends MessageBus {
     this.consumers.add(consumer);
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`consumer group ${options.groupId} did not form within ${this.config.joinTimeoutMs ?? 30_000} ms`)),
-        this.config.joinTimeoutMs ?? 30_000,
+        () => reject(new Error(`consumer group ${options.groupId} did not form within ${joinTimeoutMs} ms`)),
+        joinTimeoutMs,
       );
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
@@ -110,7 +111,7 @@ export class KafkaBus extends MessageBus {
       });
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+    await retryWhileRetriable(() => consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false }), joinTimeoutMs);
     await consumer.run({
       eachMessage: ({ topic, message }) => options.handler(toBusRecord(topic, message)),
     });
