@@ -331,8 +331,9 @@ async function uplink() {
     eachBatch: async ({ batch }) => {
       const now = performance.timeOrigin + performance.now();
       for (const message of batch.messages) {
-        const mqttTopic = message.headers?.['iot-mqtt-topic']?.toString();
-        if (!mqttTopic?.startsWith(marker) || !message.value || message.value.length < 8) continue;
+        // The metadata header is JSON with the MQTT topic in it: a substring test is enough here.
+        const meta = message.headers?.['iot-mqtt']?.toString();
+        if (!meta?.includes(`"topic":"${marker}`) || !message.value || message.value.length < 8) continue;
         received++;
         latencies.push(now - message.value.readDoubleBE(message.value.length - 8));
       }

@@ -1,4 +1,4 @@
-// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10 --no-cluster]`
+// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10 --no-cluster | --cluster-only]`
 // Measures this gateway (in-memory configuration, `npm run start:gateway`) and Debian's
 // mosquitto side by side in one run: each broker pinned to core 0, the load generator pinned
 // to core 1, scenarios alternating between the brokers, medians over the runs. Prints one
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     'no-cluster': { type: 'boolean', default: false },
+    'cluster-only': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -37,7 +38,7 @@ const SCENARIOS = [
   { id: 'overload', title: 'overload: 2x its own saturation (QoS 0, 20 → 1)', gen: 'overload', opts: { durationMs }, kind: 'overload' },
   { id: 'idle-10k', title: 'idle 10,000 connections', gen: 'idle', opts: { connections: 10_000, holdMs: 5_000 }, kind: 'idle' },
   { id: 'idle-19k', title: 'idle 19,000 connections', gen: 'idle', opts: { connections: 19_000, holdMs: 5_000 }, kind: 'idle' },
-].filter((s) => !values.only || values.only.split(',').includes(s.id));
+].filter((s) => !values['cluster-only'] && (!values.only || values.only.split(',').includes(s.id)));
 
 /** Cluster scenarios: each compares two gateway set-ups (`against` is the reference). */
 const CLUSTER_SCENARIOS = [
@@ -58,7 +59,6 @@ for (const tool of ['taskset', 'mosquitto']) {
   }
 }
 build(['mqtt-gateway']);
-if (CLUSTER_SCENARIOS.length > 0) infra = infraUp();
 
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
 let nextPort = 21883;
@@ -74,12 +74,13 @@ const gatewayEnv = (port) => ({
   STATE_DRIVER: 'memory',
   MQTT_ALLOW_ANONYMOUS: 'true',
   MQTT_MAX_INFLIGHT: '1000',
+  MQTT_UPLINK: 'false',
   LOG_LEVEL: 'warn',
 });
 const gatewayOnCore0 = (env) => spawn('taskset', ['-c', '0', process.execPath, entryOf('mqtt-gateway')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-let infra;
+const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp() : undefined;
 /** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
-const clusterEnv = (port, node) => ({ ...gatewayEnv(port), BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}` });
+const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}` });
 
 /** Each set-up returns its processes; the first one's MQTT port is where clients connect. */
 const BROKERS = {
@@ -281,9 +282,9 @@ const mosquittoVersion = (() => {
 const machine = `${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}, ${mosquittoVersion}`;
 const table = rows.join('\n');
 const loadTable = ['| scenario | broker | broker CPU (of one core) | generator CPU | steal |', '|---|---|---:|---:|---:|', ...checks].join('\n');
-console.log(`\n${table}\n\n${loadTable}\n\nmedians of ${runs} run(s); ${machine}`);
+if (SCENARIOS.length > 0) console.log(`\n${table}\n\n${loadTable}\n\nmedians of ${runs} run(s); ${machine}`);
 
-if (!values['no-docs'] && !values.only) {
+if (!values['no-docs'] && !values.only && SCENARIOS.length > 0) {
   const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
   const marker = '<!-- bench:mqtt -->';
   const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}._\n\n${table}\n\nLoad during each scenario (a generator above 95% with the broker below 90% means the generator was the bottleneck, and the figure is not reported):\n\n${loadTable}\n${marker}`;

@@ -192,7 +192,8 @@ describe('gateway cluster', () => {
     const first = await connect('a', options);
     await first.client.endAsync();
     await command({ action: 'subscribe', clientId, filter: topic('parked-sub/#'), qos: 1 });
-    const { client: pub } = await connect('c');
+    // Published on node A, which holds the parked session: no wait for route replicas elsewhere.
+    const { client: pub } = await connect('a');
     // Routed once the parked session's node announced the new filter.
     await eventually(async () => {
       const fields = await redis.hkeys('mqtt:routes');

@@ -142,6 +142,10 @@ export function WithMqtt<B extends Class>(Base: B) {
     @EnvInt(0, 1_000_000)
     MQTT_MAX_QUEUED_MESSAGES = 1000;
 
+    /** Report device messages and client events to the bus (off: the gateway alone, as the broker benchmark measures it). */
+    @EnvBool()
+    MQTT_UPLINK = true;
+
     /** Records (device messages, client events) held for the bus while it is slow or down; then publishers are held. */
     @EnvInt(100, 10_000_000)
     MQTT_UPLINK_BUFFER = 100_000;

@@ -20,6 +20,8 @@ export interface GatewayOptions {
     maxQueuedMessages: number;
   };
   uplink: {
+    /** Whether device messages and client events go to the bus at all (MQTT_UPLINK). */
+    enabled: boolean;
     /** Records held for the bus at most (MQTT_UPLINK_BUFFER). */
     bufferSize: number;
     /** Report each delivery and drop too (MQTT_UPLINK_DELIVERY_EVENTS). */
@@ -46,6 +48,7 @@ interface MqttEnvValues {
   MQTT_MAX_PACKET_SIZE: number;
   MQTT_MAX_INFLIGHT: number;
   MQTT_MAX_QUEUED_MESSAGES: number;
+  MQTT_UPLINK: boolean;
   MQTT_UPLINK_BUFFER: number;
   MQTT_UPLINK_DELIVERY_EVENTS: boolean;
 }
@@ -70,7 +73,7 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
       maxInflight: env.MQTT_MAX_INFLIGHT,
       maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
     },
-    uplink: { bufferSize: env.MQTT_UPLINK_BUFFER, deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS, flushTimeoutMs: 10_000 },
+    uplink: { enabled: env.MQTT_UPLINK, bufferSize: env.MQTT_UPLINK_BUFFER, deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS, flushTimeoutMs: 10_000 },
   };
 }
 

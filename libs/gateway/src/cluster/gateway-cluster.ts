@@ -38,6 +38,9 @@ export class GatewayCluster implements BrokerCluster {
   private readonly link: NodeLink;
   private broker?: Broker;
   private turn = 0;
+  /** Publishes waiting to be forwarded, per node: one message on the node's channel per event-loop turn. */
+  private readonly outbox = new Map<string, { message: Message; groups: string[] }[]>();
+  private flushScheduled = false;
   /** Runs a client command on this node; resolves to whether the session was here. */
   clientCommandHandler?: (command: GatewayCommandValue) => Promise<boolean>;
 
@@ -113,8 +116,24 @@ export class GatewayCluster implements BrokerCluster {
       else given.set(node, [group]);
       nodes.add(node);
     }
-    for (const node of nodes) this.link.send(node, { type: 'publish', message, groups: given.get(node) ?? [] });
+    for (const node of nodes) {
+      const item = { message, groups: given.get(node) ?? [] };
+      const queued = this.outbox.get(node);
+      if (queued) queued.push(item);
+      else this.outbox.set(node, [item]);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushOutbox());
+    }
     return { nodes: nodes.size, sharedElsewhere: elsewhere };
+  }
+
+  /** Sends each node what was published for it during this turn, in one message, in order. */
+  private flushOutbox(): void {
+    this.flushScheduled = false;
+    for (const [node, items] of this.outbox) this.link.send(node, { type: 'publish', items });
+    this.outbox.clear();
   }
 
   async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {
@@ -146,7 +165,7 @@ export class GatewayCluster implements BrokerCluster {
     const broker = this.broker;
     if (!broker) return;
     if (envelope.type === 'publish') {
-      broker.deliverForwarded(envelope.message, new Set(envelope.groups));
+      for (const { message, groups } of envelope.items) broker.deliverForwarded(message, groups.length > 0 ? new Set(groups) : NO_GROUPS);
       return;
     }
     if (envelope.type === 'take-over') {
@@ -193,4 +212,5 @@ export class GatewayCluster implements BrokerCluster {
   }
 }
 
+const NO_GROUPS: ReadonlySet<string> = new Set();
 const routeField = (node: string, projectId: string, filter: string) => `${node}\u0000${projectId}\u0000${filter}`;

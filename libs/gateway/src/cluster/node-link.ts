@@ -7,8 +7,8 @@ import { ClusterChannels } from './cluster-keys';
 
 /** What nodes send each other. */
 export type NodeEnvelope =
-  /** A message published on the sending node, for this node's subscribers and the shared groups it was given. */
-  | { type: 'publish'; message: Message; groups: string[] }
+  /** Messages published on the sending node, for this node's subscribers and the shared groups each was given; in order. */
+  | { type: 'publish'; items: { message: Message; groups: string[] }[] }
   /** Hand over a session you hold to the sending node. */
   | { type: 'take-over'; requestId: string; from: string; projectId: string; clientId: string; cleanStart: boolean }
   /** Adopt a parked session the sending node gives away as it stops. */

@@ -24,6 +24,7 @@ export class Uplink {
   readonly dropped = { qos0: 0, events: 0 };
   private readonly node: string;
   private readonly deliveryEvents: boolean;
+  private readonly enabled: boolean;
 
   constructor(
     bus: MessageBus,
@@ -33,6 +34,7 @@ export class Uplink {
   ) {
     this.node = runtime.nodeId;
     this.deliveryEvents = options.uplink.deliveryEvents;
+    this.enabled = options.uplink.enabled;
     this.buffer = new UplinkBuffer(bus, {
       capacity: options.uplink.bufferSize,
       batchSize: 1_000,
@@ -42,8 +44,9 @@ export class Uplink {
     });
   }
 
-  /** The broker hooks that feed the uplink, to be merged with the others. */
+  /** The broker hooks that feed the uplink, to be merged with the others (none when it is off). */
   hooks(): Pick<BrokerHooks, 'admitPublish' | 'onPublished' | 'onConnected' | 'onDisconnected' | 'onSubscribed' | 'onUnsubscribed' | 'onDelivered' | 'onDropped'> {
+    if (!this.enabled) return {};
     return {
       admitPublish: (message) => (message.qos > 0 && this.buffer.full ? this.buffer.room() : undefined),
       onPublished: (message) => this.deviceMessage(message),
@@ -95,13 +98,13 @@ export class Uplink {
           payloadFormatIndicator: p?.payloadFormatIndicator,
         },
         message.payload,
-        PRODUCER,
       ),
     );
   }
 
   /** A client whose node died, marked offline by this node: its `disconnected` event, once. */
   clientReaped(presence: Presence): void {
+    if (!this.enabled) return;
     this.pushEvent({
       type: 'disconnected',
       projectId: presence.projectId,

@@ -8,27 +8,14 @@ import { Topics } from '../../topics';
 
 const NAME = 'GatewayDeviceMessage';
 const VERSION = 1;
+const VERSION_TEXT = String(VERSION);
 
-/** Header names of `gateway.device.message.v1` (the value is the payload, untouched). */
-export const DeviceMessageHeaders = {
-  ProjectId: 'iot-project-id',
-  ClientId: 'iot-client-id',
-  DeviceId: 'iot-device-id',
-  MqttTopic: 'iot-mqtt-topic',
-  Qos: 'iot-mqtt-qos',
-  Retain: 'iot-mqtt-retain',
-  ReceivedAt: 'iot-received-at',
-  Node: 'iot-gateway-node',
-  /** Set on a will message the gateway published for a client that went away. */
-  Will: 'iot-mqtt-will',
-  ContentType: 'iot-mqtt-content-type',
-  ResponseTopic: 'iot-mqtt-response-topic',
-  /** Base64. */
-  CorrelationData: 'iot-mqtt-correlation-data',
-  /** JSON object of MQTT 5 user properties. */
-  UserProperties: 'iot-mqtt-user-properties',
-  PayloadFormatIndicator: 'iot-mqtt-payload-format',
-} as const;
+/**
+ * Header of `gateway.device.message.v1` holding the metadata as one JSON object (the value
+ * is the payload, untouched). One header, not one per field: every header costs the
+ * producer an encoding per record, and this topic carries every device message.
+ */
+export const DEVICE_MESSAGE_META_HEADER = 'iot-mqtt';
 
 /** What the gateway knows of a device message, besides its payload. */
 export class DeviceMessageMeta {
@@ -86,36 +73,19 @@ export class DeviceMessageMeta {
   payloadFormatIndicator?: boolean;
 }
 
-const H = DeviceMessageHeaders;
-
 /**
  * Encodes a device message: the payload as the value, so consumers (rules, connectors) get
- * the device's bytes untouched, and the metadata as headers. Not validated here: the gateway
- * builds it from a packet it already parsed and checked, on its hottest path; consumers
- * validate with {@link decodeDeviceMessage}.
+ * the device's bytes untouched, and the metadata as one JSON header. Not validated here: the
+ * gateway builds it from a packet it already parsed and checked, on its hottest path;
+ * consumers validate with {@link decodeDeviceMessage}.
  */
-export function encodeDeviceMessage(meta: DeviceMessageMeta, payload: Buffer, producer: string): BusRecord {
-  const headers: Record<string, string> = {
-    [Headers.SchemaVersion]: String(VERSION),
-    [Headers.EventType]: NAME,
-    [Headers.Producer]: producer,
-    [Headers.ProducedAt]: meta.receivedAt,
-    [H.ProjectId]: meta.projectId,
-    [H.ClientId]: meta.clientId,
-    [H.MqttTopic]: meta.topic,
-    [H.Qos]: String(meta.qos),
-    [H.Retain]: String(meta.retain),
-    [H.ReceivedAt]: meta.receivedAt,
-    [H.Node]: meta.node,
+export function encodeDeviceMessage(meta: DeviceMessageMeta, payload: Buffer): BusRecord {
+  return {
+    topic: Topics.GatewayDeviceMessageV1,
+    key: RecordKeys.client(meta.projectId, meta.clientId, meta.deviceId),
+    value: payload,
+    headers: { [Headers.SchemaVersion]: VERSION_TEXT, [Headers.EventType]: NAME, [DEVICE_MESSAGE_META_HEADER]: JSON.stringify(meta) },
   };
-  if (meta.deviceId !== undefined) headers[H.DeviceId] = meta.deviceId;
-  if (meta.will) headers[H.Will] = 'true';
-  if (meta.contentType !== undefined) headers[H.ContentType] = meta.contentType;
-  if (meta.responseTopic !== undefined) headers[H.ResponseTopic] = meta.responseTopic;
-  if (meta.correlationData !== undefined) headers[H.CorrelationData] = meta.correlationData;
-  if (meta.userProperties !== undefined) headers[H.UserProperties] = meta.userProperties;
-  if (meta.payloadFormatIndicator !== undefined) headers[H.PayloadFormatIndicator] = String(meta.payloadFormatIndicator);
-  return { topic: Topics.GatewayDeviceMessageV1, key: RecordKeys.client(meta.projectId, meta.clientId, meta.deviceId), value: payload, headers };
 }
 
 /**
@@ -124,26 +94,16 @@ export function encodeDeviceMessage(meta: DeviceMessageMeta, payload: Buffer, pr
  */
 export function decodeDeviceMessage(record: BusRecord): { meta: DeviceMessageMeta; payload: Buffer } {
   const h = record.headers;
-  if (h[Headers.SchemaVersion] !== String(VERSION)) {
+  if (h[Headers.SchemaVersion] !== VERSION_TEXT) {
     throw new ContractViolation(NAME, `unknown schema version ${JSON.stringify(h[Headers.SchemaVersion])} (this consumer reads version ${VERSION})`);
   }
-  const bool = (value: string | undefined) => (value === undefined ? undefined : value === 'true' ? true : value === 'false' ? false : value);
-  const plain = {
-    projectId: h[H.ProjectId],
-    clientId: h[H.ClientId],
-    deviceId: h[H.DeviceId],
-    topic: h[H.MqttTopic],
-    qos: h[H.Qos] === undefined ? undefined : Number(h[H.Qos]),
-    retain: bool(h[H.Retain]),
-    receivedAt: h[H.ReceivedAt],
-    node: h[H.Node],
-    will: bool(h[H.Will]),
-    contentType: h[H.ContentType],
-    responseTopic: h[H.ResponseTopic],
-    correlationData: h[H.CorrelationData],
-    userProperties: h[H.UserProperties],
-    payloadFormatIndicator: bool(h[H.PayloadFormatIndicator]),
-  };
+  let plain: unknown;
+  try {
+    plain = JSON.parse(h[DEVICE_MESSAGE_META_HEADER] ?? '');
+  } catch {
+    throw new ContractViolation(NAME, `header ${DEVICE_MESSAGE_META_HEADER} is not a JSON object`);
+  }
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new ContractViolation(NAME, `header ${DEVICE_MESSAGE_META_HEADER} is not a JSON object`);
   const meta = plainToInstance(DeviceMessageMeta, plain);
   const errors = validateSync(meta, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) throw new ContractViolation(NAME, describeErrors(errors));
