@@ -192,6 +192,21 @@ async function fanOut() {
   return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total() };
 }
 
+/** Calls `onTick` every `tickMs` for the scenario's duration; resolves when it is over. */
+function forTheDuration(tickMs, onTick) {
+  const startedAt = Date.now();
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (Date.now() - startedAt >= durationMs) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      onTick();
+    }, tickMs);
+  });
+}
+
 /** Opens `count` publisher connections, a hundred at a time. */
 async function openPublishers(count) {
   const sockets = [];
@@ -208,24 +223,16 @@ async function pacedFanIn(sockets, topicOf, perSecond, now) {
   let due = 0;
   let sent = 0;
   let next = 0;
-  const startedAt = Date.now();
-  await new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (Date.now() - startedAt >= durationMs) {
-        clearInterval(timer);
-        resolve();
-        return;
-      }
-      due += (sockets.length * perSecond * 10) / 1000;
-      while (due >= 1) {
-        const frame = Buffer.from(templates[next].bytes);
-        frame.writeDoubleBE(now(), frame.length - 8);
-        sockets[next].write(frame);
-        next = (next + 1) % sockets.length;
-        due--;
-        sent++;
-      }
-    }, 10);
+  await forTheDuration(10, () => {
+    due += (sockets.length * perSecond * 10) / 1000;
+    while (due >= 1) {
+      const frame = Buffer.from(templates[next].bytes);
+      frame.writeDoubleBE(now(), frame.length - 8);
+      sockets[next].write(frame);
+      next = (next + 1) % sockets.length;
+      due--;
+      sent++;
+    }
   });
   return sent;
 }
@@ -278,25 +285,18 @@ async function overload() {
   let next = 0;
   mark('load-start');
   startedAt = Date.now();
-  await new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (Date.now() - startedAt >= durationMs) {
-        clearInterval(timer);
-        resolve();
-        return;
+  await forTheDuration(tickMs, () => {
+    due += (offered * tickMs) / 1000;
+    while (due >= BATCH) {
+      const socket = sockets[next];
+      if (socket.writableLength > 1024 * 1024) refused += BATCH;
+      else {
+        socket.write(batches[next]);
+        sent += BATCH;
       }
-      due += (offered * tickMs) / 1000;
-      while (due >= BATCH) {
-        const socket = sockets[next];
-        if (socket.writableLength > 1024 * 1024) refused += BATCH;
-        else {
-          socket.write(batches[next]);
-          sent += BATCH;
-        }
-        next = (next + 1) % publishers;
-        due -= BATCH;
-      }
-    }, tickMs);
+      next = (next + 1) % publishers;
+      due -= BATCH;
+    }
   });
   const elapsed = Date.now() - startedAt;
   const delivered = sub.state.received;

@@ -1,6 +1,7 @@
-import { IsBoolean, IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { defineContract } from '../../contract';
-import { PROJECT_ID_PATTERN, RecordKeys } from '../../keys';
+import { RecordKeys } from '../../keys';
+import { GatewayClientRef } from '../gateway-client-ref';
 import { Topics } from '../../topics';
 
 export const CLIENT_EVENT_TYPES = ['connected', 'disconnected', 'subscribed', 'unsubscribed', 'delivered', 'dropped'] as const;
@@ -11,25 +12,10 @@ export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
  * is unique per connection cluster-wide, so a consumer can tell a late `disconnected` of an
  * old connection from the state of a newer one.
  */
-export class GatewayClientEventValue {
+export class GatewayClientEventValue extends GatewayClientRef {
   @IsIn(CLIENT_EVENT_TYPES)
   type: ClientEventType;
 
-  @Matches(PROJECT_ID_PATTERN)
-  projectId: string;
-
-  @IsString()
-  @Length(1, 256)
-  clientId: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  deviceId?: string;
-
-  @IsString()
-  @Length(1, 200)
-  node: string;
 
   @IsString()
   @Length(1, 300)

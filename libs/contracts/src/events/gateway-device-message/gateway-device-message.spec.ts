@@ -25,6 +25,8 @@ describe('GatewayDeviceMessage', () => {
     ['metadata that is not JSON', {}, 'not json', /is not a JSON object/],
     ['a QoS that is not 0, 1 or 2', {}, { qos: 3 }, /qos/],
     ['a missing topic', {}, { topic: undefined }, /topic/],
+    ['a project id that is not one', {}, { projectId: 'no spaces please' }, /projectId/],
+    ['a missing node', {}, { node: undefined }, /node/],
     ['a retain flag that is not a boolean', {}, { retain: 'yes' }, /retain/],
   ])('should refuse a record with %s, naming the field', (_name, headers, metaChange, reason) => {
     const record = encodeDeviceMessage(meta, Buffer.from('x'));

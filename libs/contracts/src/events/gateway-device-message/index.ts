@@ -1,8 +1,9 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { ContractViolation, describeErrors } from '../../contract';
 import { Headers } from '../../headers';
-import { PROJECT_ID_PATTERN, RecordKeys } from '../../keys';
+import { RecordKeys } from '../../keys';
+import { GatewayClientRef } from '../gateway-client-ref';
 import { BusRecord } from '../../record';
 import { Topics } from '../../topics';
 
@@ -18,18 +19,7 @@ const VERSION_TEXT = String(VERSION);
 export const DEVICE_MESSAGE_META_HEADER = 'iot-mqtt';
 
 /** What the gateway knows of a device message, besides its payload. */
-export class DeviceMessageMeta {
-  @Matches(PROJECT_ID_PATTERN)
-  projectId: string;
-
-  @IsString()
-  @Length(1, 256)
-  clientId: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  deviceId?: string;
+export class DeviceMessageMeta extends GatewayClientRef {
 
   @IsString()
   @Length(1, 65535)
@@ -43,10 +33,6 @@ export class DeviceMessageMeta {
 
   @IsISO8601()
   receivedAt: string;
-
-  @IsString()
-  @Length(1, 200)
-  node: string;
 
   @IsOptional()
   @IsBoolean()
