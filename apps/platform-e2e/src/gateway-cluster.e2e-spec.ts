@@ -41,6 +41,20 @@ describe('gateway cluster', () => {
     return { client, received, connack };
   };
 
+  const startNode = (node: NodeName) => {
+    procs[node] = ServiceProcess.start('mqtt-gateway', {
+      HTTP_PORT: String(ports[node].http),
+      MQTT_PORT: String(ports[node].mqtt),
+      MQTT_HOST: '127.0.0.1',
+      MQTT_WS_PORT: '0',
+      MQTT_ALLOW_ANONYMOUS: 'true',
+      KAFKA_BROKERS: testInfra.kafkaBrokers.join(','),
+      REDIS_URL: testInfra.redisUrl,
+      NODE_ID: nodeId(node),
+      LOG_LEVEL: 'info',
+    });
+  };
+
   /** Routes reach other nodes asynchronously: publish probes until one arrives. */
   const untilRouted = async (publisher: MqttClient, probeTopic: string, received: Received) => {
     await eventually(async () => {
@@ -53,19 +67,7 @@ describe('gateway cluster', () => {
 
   beforeAll(async () => {
     for (const node of nodes) ports[node] = { http: await freePort(), mqtt: await freePort() };
-    for (const node of nodes) {
-      procs[node] = ServiceProcess.start('mqtt-gateway', {
-        HTTP_PORT: String(ports[node].http),
-        MQTT_PORT: String(ports[node].mqtt),
-        MQTT_HOST: '127.0.0.1',
-        MQTT_WS_PORT: '0',
-        MQTT_ALLOW_ANONYMOUS: 'true',
-        KAFKA_BROKERS: testInfra.kafkaBrokers.join(','),
-        REDIS_URL: testInfra.redisUrl,
-        NODE_ID: nodeId(node),
-        LOG_LEVEL: 'info',
-      });
-    }
+    for (const node of nodes) startNode(node);
     await Promise.all(nodes.map((node) => procs[node]!.waitReady(`http://127.0.0.1:${ports[node].http}/health/ready`, 90_000)));
     producer = new Kafka({ brokers: [...testInfra.kafkaBrokers], clientId: `e2e-cluster-${run}`, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
@@ -203,6 +205,21 @@ describe('gateway cluster', () => {
     const { received } = await connect('b', options);
     await eventually(() => expect(received.map((m) => m.payload)).toEqual(['kept for you']), 10_000);
   }, 60_000);
+
+  it('should clean up after a node restarted under the same id before anyone noticed it died', async () => {
+    const { client: watcher, received } = await connect('a');
+    await watcher.subscribeAsync(topic('restart-wills/#'), { qos: 1 });
+    const victimId = `restart-victim-${run}`;
+    await connect('b', { clientId: victimId, will: { topic: topic('restart-wills/victim'), payload: Buffer.from('gone too'), qos: 1, retain: false } });
+    await eventually(async () => expect(await redis.hget('mqtt:presence:default', victimId)).not.toBeNull());
+    await procs.b!.kill();
+    startNode('b');
+    await procs.b!.waitReady(`http://127.0.0.1:${ports.b.http}/health/ready`, 60_000);
+    await eventually(async () => expect(await redis.hget('mqtt:presence:default', victimId)).toBeNull(), 15_000);
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['gone too']), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(received.map((m) => m.payload)).toEqual(['gone too']);
+  }, 90_000);
 
   it('should mark the clients of a killed node offline within 15 s, send their wills once, and leave no ghost sessions or routes', async () => {
     const { client: watcher, received } = await connect('a');

@@ -71,6 +71,9 @@ export class ClusterNode {
   async start(broker: Broker): Promise<void> {
     this.broker = broker;
     await this.cluster.start(broker);
+    // A node restarted under the same id (a StatefulSet pod, `start:cluster`) may come back
+    // before anyone noticed it died: it cleans up after its previous run itself, first.
+    await this.cleanUpAfter(this.options.nodeId);
     await this.liveness.start();
     this.logger.info({ node: this.options.nodeId }, 'joined the gateway cluster');
   }
@@ -102,7 +105,9 @@ export class ClusterNode {
     for (const will of wills) this.broker?.publish(will);
     await this.cluster.removeRoutesOf(node);
     await this.releaseSessionsOf(node);
-    this.logger.warn({ deadNode: node, clientsOffline: offline.length, willsSent: wills.length }, 'cleaned up after a dead gateway node');
+    if (offline.length + wills.length > 0 || node !== this.options.nodeId) {
+      this.logger.warn({ deadNode: node, clientsOffline: offline.length, willsSent: wills.length }, 'cleaned up after a dead gateway node');
+    }
   }
 
   private async releaseSessionsOf(node: string): Promise<void> {
