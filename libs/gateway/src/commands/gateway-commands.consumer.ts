@@ -21,6 +21,8 @@ export class GatewayCommandsConsumer implements OnApplicationBootstrap, OnApplic
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.commands = new ClientCommands(server.broker, server.clusterNode?.cluster);
+    // A draining node takes no more commands: the others, or its successor, will.
+    server.onDrain(() => this.stop());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,6 +40,12 @@ export class GatewayCommandsConsumer implements OnApplicationBootstrap, OnApplic
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
   }
 }

@@ -23,6 +23,8 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
   /** Set in cluster mode (Redis state). */
   readonly clusterNode?: ClusterNode;
   private readonly servers: { close(): unknown }[] = [];
+  /** What must stop before the broker closes (e.g. consumers that act on clients). */
+  private readonly beforeDrain: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
@@ -60,6 +62,11 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     });
   }
 
+  /** Registers something to stop when draining starts, before the broker closes its connections. */
+  onDrain(stop: () => Promise<void>): void {
+    this.beforeDrain.push(stop);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const { host, port, tlsPort, wsPort, wssPort, wsPath, tls } = this.options.mqtt;
     await this.clusterNode?.start(this.broker);
@@ -76,6 +83,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
    */
   async beforeApplicationShutdown(): Promise<void> {
     for (const server of this.servers) server.close();
+    await Promise.allSettled(this.beforeDrain.map((stop) => stop()));
     this.broker.close();
     // What the closed connections reported (and anything still buffered) goes out first.
     await this.uplink.flush(this.options.uplink.flushTimeoutMs);
