@@ -215,9 +215,9 @@ export class Broker {
     if (message.retain) this.retained.put(message).catch((error: Error) => this.storeFailed(error, 'storing a retained message'));
     this.options.hooks.onPublished?.(message, from);
     // Other nodes' subscribers get it through the cluster; shared groups it gave away are theirs.
-    if (!this.cluster) return this.route(message, () => true);
+    if (!this.cluster) return this.route(message, undefined, false);
     const { nodes, sharedElsewhere } = this.cluster.forward(message);
-    return this.route(message, (group) => !sharedElsewhere?.has(group)) + nodes;
+    return this.route(message, sharedElsewhere, false) + nodes;
   }
 
   /**
@@ -226,10 +226,15 @@ export class Broker {
    * shared group (`sharedGroups`, as `<group>/<filter>`).
    */
   deliverForwarded(message: Message, sharedGroups: ReadonlySet<string>): number {
-    return this.route(message, (group) => sharedGroups.has(group));
+    return this.route(message, sharedGroups, true);
   }
 
-  private route(message: Message, servesGroup: (group: string) => boolean): number {
+  /**
+   * Local delivery. Shared groups named in `groups` are served only (`onlyThose`, a forwarded
+   * message) or all but those (a local publish whose groups went elsewhere). No closure per
+   * message: this is the hot path.
+   */
+  private route(message: Message, groups: ReadonlySet<string> | undefined, onlyThose: boolean): number {
     // Match first, deliver after: one copy per session at the highest granted QoS, carrying
     // every matching subscription id. Dedupe marks the session with this publish's sequence
     // number instead of allocating a map per publish.
@@ -244,7 +249,10 @@ export class Broker {
       if (isSharedIndexKey(clientId)) {
         // A shared group gets one copy, to one member, besides any non-shared copies [MQTT-4.8.2].
         const group = groupOfIndexKey(clientId);
-        if (!servesGroup(sharedGroupKey(group, filter))) return;
+        if (onlyThose || groups) {
+          const listed = groups?.has(sharedGroupKey(group, filter)) ?? false;
+          if (listed !== onlyThose) return;
+        }
         const pick = this.sharedGroup(message.projectId, group, filter)?.pick((member) => this.isOnline(message.projectId, member));
         if (pick) sharedPicks.push(pick);
         return;
