@@ -97,6 +97,8 @@ export function retainedStoreBehaviour(create: () => Promise<RetainedStore> | Re
     await store.put(message({ topic: '$sys/x', retain: true }));
     await store.put(message({ topic: 'gone', retain: true, expiresAt: Date.now() - 1 }));
     expect(await store.match('p1', '#')).toEqual([]);
+    expect(await store.match('p1', 'gone')).toEqual([]);
+    expect(await store.match('p1', 'absent')).toEqual([]);
     expect((await store.match('p1', '$sys/#')).map((m) => m.topic)).toEqual(['$sys/x']);
   });
 }

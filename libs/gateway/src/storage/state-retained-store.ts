@@ -7,8 +7,8 @@ const projectKey = (projectId: string) => `mqtt:retained:${projectId}`;
 
 /**
  * The broker's RetainedStore on the platform's StateStore: one hash per project (topic →
- * message), so every gateway node sees every node's retained messages. Matching reads the
- * project's hash; expired messages are removed when met.
+ * message), so every gateway node sees every node's retained messages. An exact filter reads
+ * one field; a wildcard filter reads the project's hash. Expired messages are removed when met.
  */
 export class StateRetainedStore implements RetainedStore {
   constructor(private readonly state: StateStore) {}
@@ -26,6 +26,17 @@ export class StateRetainedStore implements RetainedStore {
   async match(projectId: string, filter: string): Promise<Message[]> {
     const key = projectKey(projectId);
     const now = Date.now();
+    if (!filter.includes('+') && !filter.includes('#')) {
+      // A filter without wildcards names one topic: one field, not the project's whole hash.
+      const text = await this.state.hashGet(key, filter);
+      const message = text === null ? undefined : fromJson<Message>(text);
+      if (!message) return [];
+      if (message.expiresAt !== undefined && message.expiresAt <= now) {
+        await this.state.hashDelete(key, filter);
+        return [];
+      }
+      return [message];
+    }
     const found: Message[] = [];
     const expired: string[] = [];
     for (const [topic, text] of Object.entries(await this.state.hashGetAll(key))) {
