@@ -95,7 +95,7 @@ describe('gateway uplink to Kafka', () => {
       expect(found!.payload.toString()).toBe('{"kwh":1.5}');
       expect(found!.key).toBe(`default/meter-${id}`);
       expect(found!.meta).toMatchObject({ projectId: 'default', topic: `meters/${id}/telemetry`, qos: 1, retain: false, contentType: 'application/json', node: `e2e-uplink-${id}` });
-      expect(JSON.parse(found!.meta.userProperties!)).toEqual({ unit: 'kWh' });
+      expect(found!.meta.userProperties).toEqual({ unit: 'kWh' });
     }, 30_000);
     await device.endAsync();
     await eventually(() => {

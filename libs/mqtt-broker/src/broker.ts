@@ -15,7 +15,7 @@ import { MemorySessionStore } from './storage/memory-session-store';
 import { RetainedStore } from './storage/retained-store';
 import { SessionSnapshot, SessionStore } from './storage/session-store';
 import { SharedGroup, groupOfIndexKey, isSharedIndexKey, sharedIndexKey } from './topics/shared-groups';
-import { SubscriptionIndex, SubscriptionOptions } from './topics/subscription-index';
+import { SubscriptionIndex, SubscriptionOptions, proxySubscriptionOptions } from './topics/subscription-index';
 import { parseSharedFilter } from './topics/topic-rules';
 
 const NEVER_EXPIRES = 0xffffffff;
@@ -288,18 +288,19 @@ export class Broker {
   }
 
   /** Adds a subscription (plain or `$share/<group>/<filter>`); resolves to whether it existed. */
-  subscribe(session: Session, client: ClientInfo, filter: string, options: SubscriptionOptions): boolean {
+  subscribe(session: Session, client: ClientInfo | undefined, filter: string, options: SubscriptionOptions): boolean {
     const existed = session.subscriptions.has(filter);
     session.subscriptions.set(filter, options);
     this.index(session, filter, options);
-    this.options.hooks.onSubscribed?.(client, filter, options.qos);
+    // Observers hear of a connected client's subscriptions; a parked or restored session has no client to report.
+    if (client) this.options.hooks.onSubscribed?.(client, filter, options.qos);
     return existed;
   }
 
-  unsubscribe(session: Session, client: ClientInfo, filter: string): boolean {
+  unsubscribe(session: Session, client: ClientInfo | undefined, filter: string): boolean {
     if (!session.subscriptions.delete(filter)) return false;
     this.unindex(session, filter);
-    this.options.hooks.onUnsubscribed?.(client, filter);
+    if (client) this.options.hooks.onUnsubscribed?.(client, filter);
     return true;
   }
 
@@ -434,13 +435,8 @@ export class Broker {
   async subscribeFor(projectId: string, clientId: string, filter: string, qos: 0 | 1 | 2): Promise<boolean> {
     const session = this.sessionsOf(projectId)?.get(clientId);
     if (!session) return false;
-    const options: SubscriptionOptions = { qos, noLocal: false, retainAsPublished: false, retainHandling: 0 };
-    const client = session.connection?.client;
-    if (client) this.subscribe(session, client, filter, options);
-    else {
-      session.subscriptions.set(filter, options);
-      this.index(session, filter, options);
-    }
+    const options = proxySubscriptionOptions(qos);
+    this.subscribe(session, session.connection?.client, filter, options);
     if (!parseSharedFilter(filter)) await this.sendRetained(session, filter, options);
     return true;
   }
@@ -449,9 +445,7 @@ export class Broker {
   unsubscribeFor(projectId: string, clientId: string, filter: string): boolean {
     const session = this.sessionsOf(projectId)?.get(clientId);
     if (!session) return false;
-    const client = session.connection?.client;
-    if (client) this.unsubscribe(session, client, filter);
-    else if (session.subscriptions.delete(filter)) this.unindex(session, filter);
+    this.unsubscribe(session, session.connection?.client, filter);
     return true;
   }
 
@@ -672,10 +666,7 @@ export class Broker {
     session.persisted = true;
     session.expiryInterval = snapshot.expiryInterval;
     session.disconnectedAt = snapshot.disconnectedAt;
-    for (const { filter, options } of snapshot.subscriptions) {
-      session.subscriptions.set(filter, options);
-      this.index(session, filter, options);
-    }
+    for (const { filter, options } of snapshot.subscriptions) this.subscribe(session, undefined, filter, options);
     for (const inflight of snapshot.inflight) session.inflight.set(inflight.packetId, { ...inflight });
     session.queue.push(...snapshot.queue);
     for (const id of snapshot.inboundQos2) session.inboundQos2.add(id);

@@ -2,7 +2,7 @@ import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PROJECT_ID_PATTERN } from '../keys';
 
 /** Which MQTT client, on which gateway node: what every gateway record about a client starts with. */
-export abstract class GatewayClientRef {
+export class GatewayClientRef {
   @Matches(PROJECT_ID_PATTERN)
   projectId: string;
 

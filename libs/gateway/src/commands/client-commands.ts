@@ -1,5 +1,5 @@
 import type { GatewayCommandValue } from '@iot/contracts';
-import { Broker, Message, topicFilterProblem, topicNameProblem } from '@iot/mqtt-broker';
+import { Broker, Message, proxySubscriptionOptions, topicFilterProblem, topicNameProblem } from '@iot/mqtt-broker';
 import type { GatewayCluster } from '../cluster/gateway-cluster';
 
 /** What became of a command. */
@@ -85,7 +85,7 @@ export class ClientCommands {
     if (!snapshot) return 'offline';
     const subscriptions = snapshot.subscriptions.filter((s) => s.filter !== command.filter);
     if (command.action === 'subscribe') {
-      subscriptions.push({ filter: command.filter!, options: { qos: command.qos as 0 | 1 | 2, noLocal: false, retainAsPublished: false, retainHandling: 0 } });
+      subscriptions.push({ filter: command.filter!, options: proxySubscriptionOptions(command.qos as 0 | 1 | 2) });
     }
     await store.save({ ...snapshot, subscriptions });
     return 'done';

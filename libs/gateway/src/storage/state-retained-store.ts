@@ -11,6 +11,9 @@ const projectKey = (projectId: string) => `mqtt:retained:${projectId}`;
  * one field; a wildcard filter reads the project's hash. Expired messages are removed when met.
  */
 export class StateRetainedStore implements RetainedStore {
+  /** Projects this process has already listed in the projects index: one write each, not one per message. */
+  private readonly listed = new Set<string>();
+
   constructor(private readonly state: StateStore) {}
 
   async put(message: Message): Promise<void> {
@@ -20,7 +23,10 @@ export class StateRetainedStore implements RetainedStore {
       return;
     }
     await this.state.hashSet(key, { [message.topic]: toJson(message) });
-    await this.state.hashSet(PROJECTS_KEY, { [message.projectId]: '1' });
+    if (!this.listed.has(message.projectId)) {
+      await this.state.hashSet(PROJECTS_KEY, { [message.projectId]: '1' });
+      this.listed.add(message.projectId);
+    }
   }
 
   async match(projectId: string, filter: string): Promise<Message[]> {

@@ -11,6 +11,9 @@ export interface SubscriptionOptions {
   subscriptionId?: number;
 }
 
+/** Options of a subscription the platform makes for a client (proxy subscription): only a QoS. */
+export const proxySubscriptionOptions = (qos: 0 | 1 | 2): SubscriptionOptions => ({ qos, noLocal: false, retainAsPublished: false, retainHandling: 0 });
+
 interface Node {
   children: Map<string, Node>;
   subscribers: Map<string, SubscriptionOptions>;

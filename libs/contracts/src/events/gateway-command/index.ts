@@ -1,7 +1,8 @@
 // class-transformer's @Type reads design-time metadata: load the polyfill wherever contracts are used.
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsBase64, IsBoolean, IsIn, IsISO8601, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { WithMqttMessage } from '../mqtt-message-fields';
 import { defineContract } from '../../contract';
 import { PROJECT_ID_PATTERN, RecordKeys } from '../../keys';
 import { Topics } from '../../topics';
@@ -10,38 +11,11 @@ export const GATEWAY_ACTIONS = ['publish', 'kick', 'subscribe', 'unsubscribe'] a
 export type GatewayAction = (typeof GATEWAY_ACTIONS)[number];
 
 /** A message the platform publishes into a project (as a client would, with no publisher). */
-export class PlatformMessage {
-  @IsString()
-  @Length(1, 65535)
-  topic: string;
-
+export class PlatformMessage extends WithMqttMessage(Object) {
   /** The payload, base64 (empty for an empty payload, e.g. to delete a retained message). */
   @IsString()
   @Matches(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'payload must be base64' })
   payload: string;
-
-  @IsIn([0, 1, 2])
-  qos: 0 | 1 | 2;
-
-  @IsBoolean()
-  retain: boolean;
-
-  @IsOptional()
-  @IsString()
-  contentType?: string;
-
-  @IsOptional()
-  @IsString()
-  responseTopic?: string;
-
-  /** Base64. */
-  @IsOptional()
-  @IsBase64()
-  correlationData?: string;
-
-  @IsOptional()
-  @IsObject()
-  userProperties?: Record<string, string>;
 
   @IsOptional()
   @IsInt()

@@ -27,6 +27,8 @@ describe('GatewayDeviceMessage', () => {
     ['a missing topic', {}, { topic: undefined }, /topic/],
     ['a project id that is not one', {}, { projectId: 'no spaces please' }, /projectId/],
     ['a missing node', {}, { node: undefined }, /node/],
+    ['user properties that are not an object', {}, { userProperties: 'unit=kWh' }, /userProperties/],
+    ['correlation data that is not base64', {}, { correlationData: 'not base64!' }, /correlationData/],
     ['a retain flag that is not a boolean', {}, { retain: 'yes' }, /retain/],
   ])('should refuse a record with %s, naming the field', (_name, headers, metaChange, reason) => {
     const record = encodeDeviceMessage(meta, Buffer.from('x'));

@@ -1,9 +1,10 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, validateSync } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { ContractViolation, describeErrors } from '../../contract';
 import { Headers } from '../../headers';
 import { RecordKeys } from '../../keys';
 import { GatewayClientRef } from '../gateway-client-ref';
+import { WithMqttMessage } from '../mqtt-message-fields';
 import { BusRecord } from '../../record';
 import { Topics } from '../../topics';
 
@@ -19,40 +20,13 @@ const VERSION_TEXT = String(VERSION);
 export const DEVICE_MESSAGE_META_HEADER = 'iot-mqtt';
 
 /** What the gateway knows of a device message, besides its payload. */
-export class DeviceMessageMeta extends GatewayClientRef {
-
-  @IsString()
-  @Length(1, 65535)
-  topic: string;
-
-  @IsIn([0, 1, 2])
-  qos: 0 | 1 | 2;
-
-  @IsBoolean()
-  retain: boolean;
-
+export class DeviceMessageMeta extends WithMqttMessage(GatewayClientRef) {
   @IsISO8601()
   receivedAt: string;
 
   @IsOptional()
   @IsBoolean()
   will?: boolean;
-
-  @IsOptional()
-  @IsString()
-  contentType?: string;
-
-  @IsOptional()
-  @IsString()
-  responseTopic?: string;
-
-  @IsOptional()
-  @IsString()
-  correlationData?: string;
-
-  @IsOptional()
-  @IsString()
-  userProperties?: string;
 
   @IsOptional()
   @IsBoolean()
