@@ -9,3 +9,15 @@ export class PermanentRecordError extends Error {
     this.name = 'PermanentRecordError';
   }
 }
+
+/**
+ * Thrown by `MessageBus.send` when the bus refuses a batch because a record (or the batch)
+ * is larger than it accepts (Kafka: MESSAGE_TOO_LARGE). Retrying the same batch can never
+ * succeed: the sender sends smaller batches, and gives up on a single record refused so.
+ */
+export class RecordTooLargeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RecordTooLargeError';
+  }
+}

@@ -1,6 +1,7 @@
 import { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BusRecord } from '@iot/contracts';
+import { RecordTooLargeError } from './bus-errors';
 import { BusSubscription, MessageBus, SubscribeOptions } from './message-bus';
 
 export interface KafkaBusConfig {
@@ -67,13 +68,20 @@ export class KafkaBus extends MessageBus {
       else byTopic.set(record.topic, [record]);
     }
     await this.ensureTopics([...byTopic.keys()]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, batch]) => ({
-        topic,
-        messages: batch.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
-      })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, batch]) => ({
+          topic,
+          messages: batch.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+        })),
+      });
+    } catch (error) {
+      if (causeTypes(error).some((type) => TOO_LARGE.has(type))) {
+        throw new RecordTooLargeError(`Kafka refused ${records.length === 1 ? 'the record' : `a batch of ${records.length} records`} as too large`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
@@ -194,6 +202,20 @@ async function retryWhileRetriable<T>(call: () => Promise<T>, timeoutMs: number)
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
     }
   }
+}
+
+/** Kafka's errors for a record or batch above the broker's or topic's size limit (never retriable). */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** The protocol error types of an error and what it wraps (kafkajs nests them in `cause` and `errors`). */
+function causeTypes(error: unknown, depth = 0): string[] {
+  if (typeof error !== 'object' || error === null || depth > 5) return [];
+  const { type, cause, errors } = error as { type?: unknown; cause?: unknown; errors?: unknown };
+  return [
+    ...(typeof type === 'string' ? [type] : []),
+    ...(cause !== error ? causeTypes(cause, depth + 1) : []),
+    ...(Array.isArray(errors) ? errors.flatMap((each) => causeTypes(each, depth + 1)) : []),
+  ];
 }
 
 function toBusRecord(topic: string, message: KafkaMessage): BusRecord {

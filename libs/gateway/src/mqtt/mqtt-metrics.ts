@@ -47,5 +47,6 @@ export class MqttMetrics implements OnModuleInit {
     counter('iot_gateway_uplink_send_failures_total', 'Batches the bus refused (each is retried)', () => uplink.buffer.failures);
     counter('iot_gateway_uplink_dropped_qos0_total', 'QoS 0 device messages not reported because the uplink buffer was full', () => uplink.dropped.qos0);
     counter('iot_gateway_uplink_dropped_events_total', 'Client events not reported because the uplink buffer was full', () => uplink.dropped.events);
+    counter('iot_gateway_uplink_refused_total', 'Records the bus refused as too large (dropped, each logged)', () => uplink.buffer.refused);
   }
 }

@@ -1,30 +1,36 @@
 import { BusRecord } from '@iot/contracts';
-import { MessageBus } from '@iot/bus';
+import { MessageBus, RecordTooLargeError } from '@iot/bus';
 import { UplinkBuffer } from './uplink-buffer';
 
 /** A bus that records batches and can be made to refuse them (a unit-test double). */
 class ScriptedBus {
   readonly batches: string[][] = [];
   down = false;
+  /** Refuses any batch whose values add up to more than this, as Kafka does. */
+  maxBatchBytes = Infinity;
   async send(records: BusRecord[]): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.down) throw new Error('broker unreachable');
+    if (records.reduce((sum, r) => sum + r.value!.length, 0) > this.maxBatchBytes) throw new RecordTooLargeError('too large');
     this.batches.push(records.map((r) => r.key!));
   }
 }
 
-const record = (key: string): BusRecord => ({ topic: 't', key, value: Buffer.from(key), headers: {} });
+const record = (key: string, bytes = 1): BusRecord => ({ topic: 't', key, value: Buffer.alloc(bytes), headers: {} });
 const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('UplinkBuffer', () => {
   let bus: ScriptedBus;
   let buffer: UplinkBuffer;
   const failures: number[] = [];
+  const refused: string[] = [];
+  const options = { capacity: 5, batchSize: 3, batchBytes: 1_000, retryDelayMs: 10, maxRetryDelayMs: 40, onSendFailed: () => undefined, onRecordRefused: () => undefined };
 
   beforeEach(() => {
     bus = new ScriptedBus();
     failures.length = 0;
-    buffer = new UplinkBuffer(bus as unknown as MessageBus, { capacity: 5, batchSize: 3, retryDelayMs: 10, maxRetryDelayMs: 40, onSendFailed: (_error, retryIn) => failures.push(retryIn) });
+    refused.length = 0;
+    buffer = new UplinkBuffer(bus as unknown as MessageBus, { ...options, onSendFailed: (_error, retryIn) => failures.push(retryIn), onRecordRefused: (r) => refused.push(r.key!) });
   });
 
   it('should send records in order, in batches', async () => {
@@ -33,6 +39,25 @@ describe('UplinkBuffer', () => {
     expect(bus.batches).toEqual([['a', 'b', 'c'], ['d']]);
     expect(buffer.size).toBe(0);
     expect(buffer.sent).toBe(4);
+  });
+
+  it('should bound a batch by bytes as well as by count, and send a record larger than the bound alone', async () => {
+    for (const [key, bytes] of [['a', 400], ['b', 400], ['c', 400], ['d', 2_000], ['e', 1]] as const) buffer.push(record(key, bytes));
+    await settle();
+    expect(bus.batches).toEqual([['a', 'b'], ['c'], ['d'], ['e']]);
+  });
+
+  it('should send in halves a batch refused as too large, and drop (reporting it) only the record refused on its own', async () => {
+    bus.maxBatchBytes = 150;
+    buffer = new UplinkBuffer(bus as unknown as MessageBus, { ...options, capacity: 100, batchSize: 8, onRecordRefused: (r) => refused.push(r.key!) });
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) buffer.push(record(key, key === 'f' ? 200 : 10));
+    buffer.push(record('i', 10));
+    await settle(100);
+    expect(refused).toEqual(['f']);
+    expect(bus.batches.flat()).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'h', 'i']);
+    expect(buffer.refused).toBe(1);
+    expect(buffer.sent).toBe(8);
+    expect(buffer.size).toBe(0);
   });
 
   it('should keep a refused batch and retry it with growing back-off until the bus takes it', async () => {
@@ -66,7 +91,7 @@ describe('UplinkBuffer', () => {
     expect(await buffer.drain(1_000)).toBe(0);
     expect(bus.batches.flat()).toEqual(['a', 'b']);
 
-    const stuck = new UplinkBuffer(Object.assign(new ScriptedBus(), { down: true }) as unknown as MessageBus, { capacity: 5, batchSize: 3, retryDelayMs: 10, maxRetryDelayMs: 10, onSendFailed: () => undefined });
+    const stuck = new UplinkBuffer(Object.assign(new ScriptedBus(), { down: true }) as unknown as MessageBus, { ...options, maxRetryDelayMs: 10 });
     stuck.push(record('x'));
     expect(await stuck.drain(50)).toBe(1);
   });

@@ -1,15 +1,23 @@
 import type { BusRecord } from '@iot/contracts';
-import type { MessageBus } from '@iot/bus';
+import { MessageBus, RecordTooLargeError } from '@iot/bus';
 
 export interface UplinkBufferOptions {
   /** Records held at most; beyond, QoS 0 device messages are dropped and QoS 1/2 publishers held. */
   capacity: number;
-  /** Records per send. */
+  /** Records per send, at most. */
   batchSize: number;
+  /**
+   * Bytes per send, at most (keys, values and headers; a single larger record goes alone).
+   * Kafka refuses a partition's batch above `message.max.bytes` (1 MiB by default), and one
+   * device's records all go to one partition: a batch must stay under that on its own.
+   */
+  batchBytes: number;
   /** First wait after a failed send; doubles up to maxRetryDelayMs. */
   retryDelayMs: number;
   maxRetryDelayMs: number;
   onSendFailed(error: Error, retryInMs: number): void;
+  /** A record the bus refused as too large on its own: it can never be sent, so it is dropped. */
+  onRecordRefused(record: BusRecord, error: Error): void;
 }
 
 /**
@@ -28,8 +36,12 @@ export class UplinkBuffer {
   private retryDelayMs: number;
   private readonly waiting: (() => void)[] = [];
   private readonly emptied: (() => void)[] = [];
+  /** After a batch was refused as too large: up to index `until`, batches of `size` at most. */
+  private smaller = { until: 0, size: 0 };
   sent = 0;
   failures = 0;
+  /** Records dropped because the bus refused them as too large. */
+  refused = 0;
 
   constructor(
     private readonly bus: MessageBus,
@@ -78,7 +90,7 @@ export class UplinkBuffer {
 
   private async pump(): Promise<void> {
     while (!this.stopped) {
-      const batch = this.queue.slice(this.head, this.head + this.options.batchSize);
+      const batch = this.nextBatch();
       if (batch.length === 0) {
         this.sending = false;
         this.notifyEmptied();
@@ -87,6 +99,10 @@ export class UplinkBuffer {
       try {
         await this.bus.send(batch);
       } catch (error) {
+        if (error instanceof RecordTooLargeError) {
+          this.tooLarge(batch, error);
+          continue;
+        }
         this.failures++;
         const delay = this.retryDelayMs;
         this.retryDelayMs = Math.min(delay * 2, this.options.maxRetryDelayMs);
@@ -100,17 +116,56 @@ export class UplinkBuffer {
         return;
       }
       this.retryDelayMs = this.options.retryDelayMs;
-      this.head += batch.length;
       this.sent += batch.length;
-      if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
-      if (!this.full) for (const resolve of this.waiting.splice(0)) resolve();
+      this.advance(batch.length);
     }
+  }
+
+  /** The records of the next send: in order, bounded by count and by bytes, at least one. */
+  private nextBatch(): BusRecord[] {
+    const end = Math.min(this.queue.length, this.head + (this.head < this.smaller.until ? this.smaller.size : this.options.batchSize));
+    let bytes = 0;
+    let i = this.head;
+    for (; i < end; i++) {
+      bytes += sizeOf(this.queue[i]);
+      if (bytes > this.options.batchBytes && i > this.head) break;
+    }
+    return this.queue.slice(this.head, i);
+  }
+
+  /**
+   * A batch refused as too large goes again in halves, and so on down to single records, so
+   * the bus takes every record it can and only a record refused on its own is dropped
+   * (reported, never silent).
+   */
+  private tooLarge(batch: BusRecord[], error: RecordTooLargeError): void {
+    if (batch.length > 1) {
+      this.smaller = { until: Math.max(this.smaller.until, this.head + batch.length), size: Math.ceil(batch.length / 2) };
+      return;
+    }
+    this.refused++;
+    this.options.onRecordRefused(batch[0], error);
+    this.advance(1);
+  }
+
+  private advance(count: number): void {
+    this.head += count;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.smaller.until = Math.max(0, this.smaller.until - this.head);
+      this.head = 0;
+    }
+    if (!this.full) for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   private notifyEmptied(): void {
     for (const resolve of this.emptied.splice(0)) resolve();
   }
+}
+
+/** Roughly what a record weighs on the wire: its key, value and headers, plus framing. */
+function sizeOf(record: BusRecord): number {
+  let size = 32 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  for (const name in record.headers) size += name.length + record.headers[name].length + 2;
+  return size;
 }

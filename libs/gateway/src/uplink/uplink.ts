@@ -37,10 +37,15 @@ export class Uplink {
     this.enabled = options.uplink.enabled;
     this.buffer = new UplinkBuffer(bus, {
       capacity: options.uplink.bufferSize,
-      batchSize: 1_000,
+      // One produce request per send and one in flight: the larger the batch, the more
+      // records per round trip. Bytes bounded below Kafka's default 1 MiB per partition batch.
+      batchSize: 10_000,
+      batchBytes: 900_000,
       retryDelayMs: 200,
       maxRetryDelayMs: 5_000,
       onSendFailed: (error, retryInMs) => logger.warn({ err: error, buffered: this.buffer.size, retryInMs }, 'uplink: the bus refused a batch; retrying'),
+      onRecordRefused: (record, error) =>
+        logger.error({ err: error, topic: record.topic, key: record.key, bytes: record.value?.length ?? 0 }, 'uplink: the bus refused a record as too large; dropped'),
     });
   }
 

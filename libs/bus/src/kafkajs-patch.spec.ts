@@ -1,0 +1,110 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * `patches/kafkajs+2.2.4.patch` (applied by patch-package on install) replaces kafkajs's
+ * per-record producer encoding, partitioner hash, CRC-32C and record decoding with
+ * one-pass versions. These check them against kafkajs's own general code and Kafka's
+ * published test vectors, byte for byte.
+ */
+const Encoder = require('kafkajs/src/protocol/encoder');
+const Decoder = require('kafkajs/src/protocol/decoder');
+const Long = require('kafkajs/src/utils/long');
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
+const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+const encodeRecordSet = require('kafkajs/src/protocol/recordBatch/v0/encodeRecordSet');
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C');
+const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2');
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition');
+
+interface Message {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer | (string | Buffer)[]>;
+}
+
+const messages: Message[] = [
+  { key: 'p1/device-1', value: Buffer.from('{"t":21.5}'), headers: { 'schema-version': '1', 'event-type': 'GatewayDeviceMessage', 'iot-mqtt': '{"topic":"a/b"}' } },
+  { key: null, value: null },
+  { key: Buffer.from([0, 255, 7]), value: '', headers: {} },
+  { key: 'ünïcødé ✓', value: 'ßtring välue 🚀', headers: { 'h-ü': 'wert ✓', repeated: ['one', Buffer.from('two'), 'three'] } },
+  { value: Buffer.alloc(300, 1), headers: { empty: '' } },
+];
+
+/** What kafkajs encodes through RecordBatch + Record (the path the patch bypasses). */
+async function generalEncoding(partition: number, batch: Message[], firstTimestamp: number, producerId: unknown, producerEpoch: number, firstSequence: number): Promise<Buffer> {
+  const records = batch.map((message, i) => Record({ ...message, offsetDelta: i, timestampDelta: 0 }));
+  const recordBatch = await RecordBatch({ records, firstTimestamp, maxTimestamp: firstTimestamp, producerId, producerEpoch, firstSequence, lastOffsetDelta: records.length - 1 });
+  return new Encoder().writeInt32(partition).writeInt32(recordBatch.size()).writeEncoder(recordBatch).buffer;
+}
+
+describe('kafkajs patch', () => {
+  it('should encode a record set byte for byte as kafkajs RecordBatch and Record do', async () => {
+    for (const batch of [messages, messages.slice(0, 1), Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(i), headers: { n: String(i) } }))]) {
+      const at = 1_795_000_000_123;
+      const fast = encodeRecordSet({ partition: 2, messages: batch, firstTimestamp: at, producerId: Long.fromValue(4242), producerEpoch: 3, firstSequence: 17, transactional: false }).buffer;
+      expect(fast.equals(await generalEncoding(2, batch, at, Long.fromValue(4242), 3, 17))).toBe(true);
+    }
+  });
+
+  it('should decode what it encodes: offsets, timestamps, keys, values and repeated headers', async () => {
+    const at = 1_795_000_000_123;
+    const encoded = encodeRecordSet({ partition: 0, messages, firstTimestamp: at, producerId: Long.fromValue(-1), producerEpoch: 0, firstSequence: 0, transactional: false }).buffer;
+    const decoded = await decodeRecordBatch(new Decoder(encoded.subarray(8)));
+    expect(decoded.records.map((r: { offset: string }) => r.offset)).toEqual(['0', '1', '2', '3', '4']);
+    expect(decoded.records.every((r: { timestamp: string }) => r.timestamp === String(at))).toBe(true);
+    const fourth = decoded.records[3];
+    expect(fourth.key.toString()).toBe('ünïcødé ✓');
+    expect(fourth.value.toString()).toBe('ßtring välue 🚀');
+    expect(fourth.headers['h-ü'].toString()).toBe('wert ✓');
+    expect(fourth.headers.repeated.map(String)).toEqual(['one', 'two', 'three']);
+    expect(decoded.records[1].key).toBeNull();
+    expect(decoded.records[1].value).toBeNull();
+  });
+
+  it('should decode varlongs of every size as before', () => {
+    for (const value of [0, 1, -1, 63, -64, 64, -65, 1_000, 2 ** 31, -(2 ** 40), Number.MAX_SAFE_INTEGER]) {
+      expect(String(new Decoder(new Encoder().writeVarLong(value).buffer).readVarLong().value)).toBe(String(value));
+    }
+  });
+
+  it('should hash keys as Kafka murmur2 does (its own test vectors)', () => {
+    // org.apache.kafka.common.utils.UtilsTest#testMurmur2
+    const vectors: [string, number][] = [
+      ['21', -973932308],
+      ['foobar', -790332482],
+      ['a-little-bit-long-string', -985981536],
+      ['a-little-bit-longer-string', -1486304829],
+      ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+      ['abc', 479470107],
+    ];
+    for (const [key, hash] of vectors) expect(murmur2(key)).toBe(hash);
+  });
+
+  it('should compute CRC-32C (its check value and any length)', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(0);
+    // Every length around the eight-byte steps against a bytewise reference.
+    const bytewise = (buffer: Buffer) => {
+      let crc = ~0;
+      for (const byte of buffer) {
+        crc ^= byte;
+        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+      }
+      return ~crc >>> 0;
+    };
+    for (let length = 1; length < 40; length++) {
+      const data = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) & 0xff));
+      expect(crc32C(data)).toBe(bytewise(data));
+    }
+  });
+
+  it('should group messages per partition in their order', () => {
+    const grouped = groupMessagesPerPartition({
+      topic: 't',
+      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }],
+      messages: ['a', 'b', 'c', 'd'].map((key) => ({ key })),
+      partitioner: ({ message }: { message: { key: string } }) => (message.key === 'b' || message.key === 'd' ? 1 : 0),
+    });
+    expect(grouped).toEqual({ 0: [{ key: 'a' }, { key: 'c' }], 1: [{ key: 'b' }, { key: 'd' }] });
+  });
+});
