@@ -105,6 +105,19 @@ describe('gateway cluster', () => {
     });
   });
 
+  it('should slow a publisher on one node down to a slow subscriber on another, losing nothing', async () => {
+    // Receive Maximum 5: the subscriber takes five at a time; its node queues 1,000 for it at most.
+    const { client: sub, received } = await connect('a', { protocolVersion: 5, properties: { receiveMaximum: 5 } });
+    await sub.subscribeAsync(topic('flow/#'), { qos: 1 });
+    const { client: pub } = await connect('b');
+    await untilRouted(pub, topic('flow/probe'), received);
+    const count = 5_000;
+    // All at once: node B reads them far faster than node A can hand them to the subscriber.
+    await Promise.all(Array.from({ length: count }, (_, i) => pub.publishAsync(topic(`flow/${i % 7}`), String(i), { qos: 1 })));
+    await eventually(() => expect(received).toHaveLength(count), 30_000);
+    expect(received.map((m) => Number(m.payload))).toEqual(Array.from({ length: count }, (_, i) => i));
+  }, 60_000);
+
   it.each([1, 2] as const)('should resume a persistent session on another node with every QoS %i message missed while offline, exactly once', async (qos) => {
     const clientId = `mover-${qos}-${run}`;
     const options = { clientId, clean: false, protocolVersion: 5 as const, properties: { sessionExpiryInterval: 300 } };

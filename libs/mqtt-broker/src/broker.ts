@@ -4,6 +4,7 @@ import { BrokerOptions, DEFAULT_BROKER_OPTIONS } from './broker-options';
 import { BrokerStats } from './broker-stats';
 import { BrokerCluster, sharedGroupKey } from './cluster';
 import { Connection } from './connection';
+import { Backpressured } from './flow-gate';
 import { BrokerHooks, ClientInfo } from './hooks';
 import { Message } from './message';
 import { KeepAliveWheel } from './keepalive-wheel';
@@ -202,8 +203,12 @@ export class Broker {
     this.drainQueue(session);
   }
 
-  /** The connection whose PUBLISH is being routed, to apply backpressure to (see Connection.waitFor). */
-  source?: Connection;
+  /**
+   * What the message being routed came from, to hold back while a delivery congests its
+   * target: the publishing connection, or a batch forwarded by another node (whose
+   * acknowledgement then waits, which holds back the publishers there).
+   */
+  source?: Backpressured;
 
   /**
    * Routes a message to every matching session: one copy per client at the highest granted
@@ -216,7 +221,8 @@ export class Broker {
     this.options.hooks.onPublished?.(message, from);
     // Other nodes' subscribers get it through the cluster; shared groups it gave away are theirs.
     if (!this.cluster) return this.route(message, undefined, false);
-    const { nodes, sharedElsewhere } = this.cluster.forward(message);
+    const { nodes, sharedElsewhere, congested } = this.cluster.forward(message);
+    if (congested) this.source?.waitFor(congested);
     return this.route(message, sharedElsewhere, false) + nodes;
   }
 
@@ -225,8 +231,14 @@ export class Broker {
    * the origin node stored it if retained, reported it, and chose which node serves each
    * shared group (`sharedGroups`, as `<group>/<filter>`).
    */
-  deliverForwarded(message: Message, sharedGroups: ReadonlySet<string>): number {
-    return this.route(message, sharedGroups, true);
+  deliverForwarded(message: Message, sharedGroups: ReadonlySet<string>, from?: Backpressured): number {
+    const previous = this.source;
+    this.source = from;
+    try {
+      return this.route(message, sharedGroups, true);
+    } finally {
+      this.source = previous;
+    }
   }
 
   /**
@@ -488,7 +500,7 @@ export class Broker {
         return;
       }
       this.sendNow(conn, session, delivery);
-      if (conn.congested) this.source?.waitFor(conn);
+      if (conn.congested) this.source?.waitFor(conn.gate);
       return;
     }
     // Keep order: behind anything already queued, and within the client's Receive Maximum.
@@ -498,7 +510,7 @@ export class Broker {
       // slow the publisher down before the bound forces drops. A full queue (a subscriber
       // that stopped acknowledging) drops its oldest instead of stalling publishers.
       const length = session.queue.length;
-      if (length >= this.options.maxQueuedMessages / 2 && length < this.options.maxQueuedMessages) this.source?.waitFor(conn);
+      if (length >= this.options.maxQueuedMessages / 2 && length < this.options.maxQueuedMessages) this.source?.waitFor(conn.gate);
     } else this.sendNow(conn, session, delivery);
   }
 

@@ -1,3 +1,4 @@
+import type { FlowGate } from './flow-gate';
 import { Message } from './message';
 
 /**
@@ -13,10 +14,12 @@ export interface BrokerCluster {
   routeRemoved(projectId: string, filter: string): void;
   /**
    * A message was published on this node: send it to the other nodes with matching
-   * subscriptions, once per node. Returns how many nodes it went to, and the shared groups
-   * (as `<group>/<filter>`) given to another node, which this node must not deliver.
+   * subscriptions, once per node. Returns how many nodes it went to, the shared groups
+   * (as `<group>/<filter>`) given to another node, which this node must not deliver, and,
+   * when a node it went to has more unacknowledged than it may, the gate its publisher
+   * waits on (cross-node backpressure: a slow node slows the publishers on the others).
    */
-  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string> };
+  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string>; congested?: FlowGate };
   /**
    * Before a session is resumed or started here: makes this node its owner, first taking it
    * from the node that holds it (which hands it over through the session store).

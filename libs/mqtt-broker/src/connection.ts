@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import mqtt, { IPacket, Packet, Parser } from 'mqtt-packet';
 import type { Broker } from './broker';
 import { ClientInfo } from './hooks';
+import { Backpressured, FlowGate, GateWaiter } from './flow-gate';
 import { FrameBounds, decodeFrame, frameBounds } from './frame-decoder';
 import { dispatch } from './handlers/dispatch';
 import { ReasonCode } from './reason-codes';
@@ -19,7 +20,7 @@ const PAUSE_LIMIT_MS = 1_000;
  * order, and writes replies coalesced once per event-loop turn. Protocol logic lives in
  * handlers/; socket I/O lives here.
  */
-export class Connection {
+export class Connection implements Backpressured, GateWaiter {
   /** Set by CONNECT; undefined until then. */
   client?: ClientInfo;
   session?: Session;
@@ -51,9 +52,9 @@ export class Connection {
   private readonly bounds: FrameBounds = { bodyStart: 0, end: 0 };
   private readonly pendingWrites: Buffer[] = [];
   private pendingBytes = 0;
-  private readonly awaiting = new Set<Connection>();
-  /** Publishers paused until this connection's socket has room. */
-  private readonly waiters = new Set<Connection>();
+  private readonly awaiting = new Set<FlowGate>();
+  /** What publishers wait on while this connection's socket, or its session's queue, is congested. */
+  readonly gate = new FlowGate(() => this.congested || (this.session?.queue.length ?? 0) >= this.broker.options.maxQueuedMessages / 2);
   private drainArmed = false;
   private pauseTimer?: NodeJS.Timeout;
   private flushScheduled = false;
@@ -106,22 +107,23 @@ export class Connection {
   }
 
   /**
-   * Backpressure: stop handling this (publishing) connection's packets until `target` has
-   * room — its socket drained, or it made progress on its queue — so a slow subscriber slows
-   * its publishers instead of growing memory or losing messages. Packets already read wait
+   * Backpressure: stop handling this (publishing) connection's packets until `gate` opens —
+   * a subscriber's socket drained or it made progress on its queue, another node took what
+   * was forwarded to it — so a slow consumer slows its publishers instead of growing memory
+   * or losing messages. Packets already read wait
    * in order in the backlog. A pause lasts at most PAUSE_LIMIT_MS: a subscriber that stopped
    * reading altogether must not stall its publishers (its messages are dropped instead).
    */
-  waitFor(target: Connection): void {
-    if (target === this || this.awaiting.has(target) || this.closed) return;
-    this.awaiting.add(target);
-    target.waiters.add(this);
+  waitFor(gate: FlowGate): void {
+    if (gate === this.gate || this.awaiting.has(gate) || this.closed) return;
+    this.awaiting.add(gate);
+    gate.add(this);
     this.stream.pause();
     if (!this.pauseTimer) {
       this.pauseTimer = setTimeout(() => {
         this.pauseTimer = undefined;
         for (const waited of [...this.awaiting]) {
-          waited.waiters.delete(this);
+          waited.delete(this);
           this.released(waited);
         }
       }, PAUSE_LIMIT_MS);
@@ -129,9 +131,9 @@ export class Connection {
     }
   }
 
-  /** `target` has room again (or is gone): carry on once nothing else is awaited. */
-  private released(target: Connection): void {
-    this.awaiting.delete(target);
+  /** `gate` opened (or what it guards is gone): carry on once nothing else is awaited. */
+  released(gate: FlowGate): void {
+    this.awaiting.delete(gate);
     if (this.awaiting.size > 0 || this.closed) return;
     clearTimeout(this.pauseTimer);
     this.pauseTimer = undefined;
@@ -144,12 +146,8 @@ export class Connection {
 
   /** Releases the publishers paused on this connection, now or when the socket drains. */
   private releaseWaiters(): void {
-    if (this.waiters.size === 0) return;
-    const release = () => {
-      const waiters = [...this.waiters];
-      this.waiters.clear();
-      for (const waiter of waiters) waiter.released(this);
-    };
+    if (this.gate.waiting === 0) return;
+    const release = () => this.gate.open();
     if (this.closed || !this.stream.writableNeedDrain) release();
     else if (!this.drainArmed) {
       this.drainArmed = true;
@@ -207,7 +205,7 @@ export class Connection {
     clearTimeout(this.pauseTimer);
     this.broker.keepAlive.remove(this);
     this.releaseWaiters();
-    for (const target of this.awaiting) target.waiters.delete(this);
+    for (const gate of this.awaiting) gate.delete(this);
     this.stream.end();
     // Give the final bytes a moment, then make sure the socket is gone.
     setTimeout(() => this.stream.destroy(), 1_000).unref();

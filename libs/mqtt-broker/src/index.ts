@@ -2,6 +2,7 @@ export * from './broker';
 export * from './broker-options';
 export * from './broker-stats';
 export * from './cluster';
+export * from './flow-gate';
 export * from './hooks';
 export * from './message';
 export * from './reason-codes';

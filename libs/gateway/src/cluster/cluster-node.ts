@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Broker, BrokerHooks } from '@iot/mqtt-broker';
 import { ClusterKeys } from './cluster-keys';
+import { ForwardWindowLimits } from './forward-flow';
 import { GatewayCluster } from './gateway-cluster';
 import { NodeLiveness } from './node-liveness';
 import { Presence, PresenceTable } from './presence-table';
@@ -11,6 +12,8 @@ export interface ClusterNodeOptions {
   heartbeatMs?: number;
   livenessTtlMs?: number;
   takeOverTimeoutMs?: number;
+  /** How much may be forwarded to a node and not acknowledged yet (see ForwardWindows). */
+  forwardWindow: ForwardWindowLimits;
   /** Told of every client marked offline because its node died (the uplink reports them). */
   onClientReaped?(presence: Presence): void;
 }
@@ -54,6 +57,7 @@ export class ClusterNode {
       nodeId: options.nodeId,
       takeOverTimeoutMs: options.takeOverTimeoutMs ?? 3_000,
       isAlive: (node) => this.liveness.isAlive(node),
+      forwardWindow: options.forwardWindow,
       onError,
     });
     this.presence = new PresenceTable(redis, options.nodeId);

@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
 import type { GatewayCommandValue } from '@iot/contracts';
-import type { Broker, BrokerCluster, Message } from '@iot/mqtt-broker';
+import type { Broker, BrokerCluster, FlowGate, Message } from '@iot/mqtt-broker';
 import { ClusterKeys, pair } from './cluster-keys';
+import { ForwardWindowLimits, ForwardWindows, ForwardedBatch, forwardedBytes } from './forward-flow';
 import { NodeEnvelope, NodeLink, RouteChange } from './node-link';
 import { RouteReplica } from './route-replica';
 
@@ -24,6 +25,8 @@ export interface GatewayClusterOptions {
   takeOverTimeoutMs: number;
   /** Whether a node is alive (its heartbeat key exists). */
   isAlive(node: string): Promise<boolean>;
+  /** How much may be forwarded to a node and not acknowledged yet (cross-node flow control). */
+  forwardWindow: ForwardWindowLimits;
   onError(error: Error, doing: string): void;
 }
 
@@ -40,6 +43,8 @@ export class GatewayCluster implements BrokerCluster {
   private turn = 0;
   /** Publishes waiting to be forwarded, per node: one message on the node's channel per event-loop turn. */
   private readonly outbox = new Map<string, { message: Message; groups: string[] }[]>();
+  /** What each node has not acknowledged yet: publishers here wait while it is too much. */
+  readonly windows: ForwardWindows;
   private flushScheduled = false;
   /** Runs a client command on this node; resolves to whether the session was here. */
   clientCommandHandler?: (command: GatewayCommandValue) => Promise<boolean>;
@@ -48,6 +53,7 @@ export class GatewayCluster implements BrokerCluster {
     private readonly redis: Redis,
     private readonly options: GatewayClusterOptions,
   ) {
+    this.windows = new ForwardWindows(options.forwardWindow);
     this.link = new NodeLink(
       redis,
       options.nodeId,
@@ -73,6 +79,7 @@ export class GatewayCluster implements BrokerCluster {
   }
 
   async stop(): Promise<void> {
+    this.windows.close();
     await this.link.close();
   }
 
@@ -91,6 +98,7 @@ export class GatewayCluster implements BrokerCluster {
   /** Removes every route of a node (it died) from the table and tells every replica. */
   async removeRoutesOf(node: string): Promise<void> {
     const fields = (await this.redis.hkeys(ClusterKeys.routes)).filter((field) => field.startsWith(`${node}\u0000`));
+    this.windows.forget(node);
     if (fields.length === 0) return;
     await this.redis.hdel(ClusterKeys.routes, ...fields);
     for (const field of fields) {
@@ -100,7 +108,7 @@ export class GatewayCluster implements BrokerCluster {
     }
   }
 
-  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string> } {
+  forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string>; congested?: FlowGate } {
     const { nodes, groups } = this.routes.match(message.projectId, message.topic);
     nodes.delete(this.nodeId);
     if (nodes.size === 0 && groups.size === 0) return { nodes: 0 };
@@ -116,23 +124,26 @@ export class GatewayCluster implements BrokerCluster {
       else given.set(node, [group]);
       nodes.add(node);
     }
+    const bytes = forwardedBytes(message.payload, message.topic);
+    let congested: FlowGate | undefined;
     for (const node of nodes) {
       const item = { message, groups: given.get(node) ?? [] };
       const queued = this.outbox.get(node);
       if (queued) queued.push(item);
       else this.outbox.set(node, [item]);
+      congested = this.windows.queued(node, bytes) ?? congested;
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushOutbox());
     }
-    return { nodes: nodes.size, sharedElsewhere: elsewhere };
+    return { nodes: nodes.size, sharedElsewhere: elsewhere, congested };
   }
 
   /** Sends each node what was published for it during this turn, in one message, in order. */
   private flushOutbox(): void {
     this.flushScheduled = false;
-    for (const [node, items] of this.outbox) this.link.send(node, { type: 'publish', items });
+    for (const [node, items] of this.outbox) this.link.send(node, { type: 'publish', from: this.nodeId, batch: this.windows.sent(node), items });
     this.outbox.clear();
   }
 
@@ -165,7 +176,14 @@ export class GatewayCluster implements BrokerCluster {
     const broker = this.broker;
     if (!broker) return;
     if (envelope.type === 'publish') {
-      for (const { message, groups } of envelope.items) broker.deliverForwarded(message, groups.length > 0 ? new Set(groups) : NO_GROUPS);
+      const { from, batch } = envelope;
+      const flow = new ForwardedBatch(() => this.link.send(from, { type: 'publish-ack', batch }));
+      for (const { message, groups } of envelope.items) broker.deliverForwarded(message, groups.length > 0 ? new Set(groups) : NO_GROUPS, flow);
+      flow.routed();
+      return;
+    }
+    if (envelope.type === 'publish-ack') {
+      this.windows.acknowledged(envelope.batch);
       return;
     }
     if (envelope.type === 'take-over') {

@@ -7,8 +7,13 @@ import { ClusterChannels } from './cluster-keys';
 
 /** What nodes send each other. */
 export type NodeEnvelope =
-  /** Messages published on the sending node, for this node's subscribers and the shared groups each was given; in order. */
-  | { type: 'publish'; items: { message: Message; groups: string[] }[] }
+  /**
+   * Messages published on the sending node, for this node's subscribers and the shared
+   * groups each was given; in order. Acknowledged with `publish-ack` once delivered here.
+   */
+  | { type: 'publish'; from: string; batch: number; items: { message: Message; groups: string[] }[] }
+  /** The batch this node sent was delivered there (flow control: see ForwardWindows). */
+  | { type: 'publish-ack'; batch: number }
   /** Hand over a session you hold to the sending node. */
   | { type: 'take-over'; requestId: string; from: string; projectId: string; clientId: string; cleanStart: boolean }
   /** Adopt a parked session the sending node gives away as it stops. */

@@ -4,6 +4,7 @@ import { Broker, defaultHooks, listenTcp, listenTls, listenWebSocket } from '@io
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { RedisStateStore, StateStore } from '@iot/state-store';
 import { ClusterNode } from '../cluster/cluster-node';
+import { forwardWindowFor } from '../cluster/forward-flow';
 import { GATEWAY_OPTIONS, GatewayOptions, describeListeners } from '../gateway.options';
 import { StateRetainedStore } from '../storage/state-retained-store';
 import { StateSessionStore } from '../storage/state-session-store';
@@ -37,6 +38,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     if (state instanceof RedisStateStore) {
       this.clusterNode = new ClusterNode(state.redis, logger, {
         nodeId: runtime.nodeId,
+        forwardWindow: forwardWindowFor(mqtt.maxQueuedMessages),
         onClientReaped: (presence) => {
           logger.info({ clientId: presence.clientId, projectId: presence.projectId }, 'client marked offline: its node died');
           uplink.clientReaped(presence);
