@@ -312,6 +312,24 @@ async function overload() {
  * (in this process) reads `gateway.device.message.v1` from where it ended before the load and
  * takes the latency from the epoch-ms timestamp at the end of each payload.
  */
+/**
+ * The topic and payload of each message a `gateway.device.message.v1` record carries (the
+ * frame layout of DeviceMessagePack in libs/contracts; no validation — the contract tests do that).
+ */
+function* deviceMessageFrames(value) {
+  let offset = 0;
+  while (value && offset + 11 <= value.length) {
+    const flags = value[offset];
+    const topicLength = value.readUInt16BE(offset + 9);
+    const topic = value.toString('utf8', offset + 11, offset + 11 + topicLength);
+    offset += 11 + topicLength;
+    if (flags & 0x40) offset += 4 + value.readUInt32BE(offset);
+    const payloadLength = value.readUInt32BE(offset);
+    yield { topic, payload: value.subarray(offset + 4, offset + 4 + payloadLength) };
+    offset += 4 + payloadLength;
+  }
+}
+
 async function uplink() {
   const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({ brokers: options.kafkaBrokers, clientId: `bench-${process.pid}`, logLevel: logLevel.NOTHING });
@@ -331,11 +349,11 @@ async function uplink() {
     eachBatch: async ({ batch }) => {
       const now = performance.timeOrigin + performance.now();
       for (const message of batch.messages) {
-        // The metadata header is JSON with the MQTT topic in it: a substring test is enough here.
-        const meta = message.headers?.['iot-mqtt']?.toString();
-        if (!meta?.includes(`"topic":"${marker}`) || !message.value || message.value.length < 8) continue;
-        received++;
-        latencies.push(now - message.value.readDoubleBE(message.value.length - 8));
+        for (const { topic, payload } of deviceMessageFrames(message.value)) {
+          if (!topic.startsWith(marker) || payload.length < 8) continue;
+          received++;
+          latencies.push(now - payload.readDoubleBE(payload.length - 8));
+        }
       }
     },
   });

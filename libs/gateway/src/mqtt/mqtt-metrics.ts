@@ -42,11 +42,11 @@ export class MqttMetrics implements OnModuleInit {
     counter('iot_mqtt_messages_dropped_total', 'Messages dropped (offline QoS 0, queue full, expired, unauthorized, slow consumer)', () => stats.messagesDropped);
     counter('iot_mqtt_auth_failures_total', 'Refused MQTT logins', () => stats.authFailures);
     const uplink = this.uplink;
-    gauge('iot_gateway_uplink_buffered', 'Records waiting for the bus (device messages, client events)', () => uplink.buffer.size);
-    counter('iot_gateway_uplink_sent_total', 'Records the bus accepted', () => uplink.buffer.sent);
+    gauge('iot_gateway_uplink_buffered', 'Device messages and client events waiting for the bus', () => uplink.buffer.size);
+    counter('iot_gateway_uplink_sent_total', 'Device messages and client events the bus accepted', () => uplink.buffer.sent);
     counter('iot_gateway_uplink_send_failures_total', 'Batches the bus refused (each is retried)', () => uplink.buffer.failures);
     counter('iot_gateway_uplink_dropped_qos0_total', 'QoS 0 device messages not reported because the uplink buffer was full', () => uplink.dropped.qos0);
     counter('iot_gateway_uplink_dropped_events_total', 'Client events not reported because the uplink buffer was full', () => uplink.dropped.events);
-    counter('iot_gateway_uplink_refused_total', 'Records the bus refused as too large (dropped, each logged)', () => uplink.buffer.refused);
+    counter('iot_gateway_uplink_refused_total', 'Device messages and client events dropped because the bus refused their record as too large (each record logged)', () => uplink.buffer.refused);
   }
 }

@@ -60,6 +60,19 @@ describe('UplinkBuffer', () => {
     expect(buffer.size).toBe(0);
   });
 
+  it('should count messages, not records: a record carrying several weighs that many', async () => {
+    bus.down = true;
+    buffer.push(record('pack-of-3'), 3);
+    expect(buffer.size).toBe(3);
+    expect(buffer.full).toBe(false);
+    buffer.push(record('pack-of-2'), 2);
+    expect(buffer.full).toBe(true);
+    bus.down = false;
+    await settle(100);
+    expect(buffer.size).toBe(0);
+    expect(buffer.sent).toBe(5);
+  });
+
   it('should keep a refused batch and retry it with growing back-off until the bus takes it', async () => {
     bus.down = true;
     buffer.push(record('a'));

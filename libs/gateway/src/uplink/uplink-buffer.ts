@@ -2,7 +2,10 @@ import type { BusRecord } from '@iot/contracts';
 import { MessageBus, RecordTooLargeError } from '@iot/bus';
 
 export interface UplinkBufferOptions {
-  /** Records held at most; beyond, QoS 0 device messages are dropped and QoS 1/2 publishers held. */
+  /**
+   * Messages held at most (a record may carry several: its weight); beyond, QoS 0 device
+   * messages are dropped and QoS 1/2 publishers held.
+   */
   capacity: number;
   /** Records per send, at most. */
   batchSize: number;
@@ -28,6 +31,10 @@ export interface UplinkBufferOptions {
  */
 export class UplinkBuffer {
   private readonly queue: BusRecord[] = [];
+  /** Messages each queued record carries, in step with `queue`. */
+  private readonly weights: number[] = [];
+  /** Messages in the records not yet sent. */
+  private pending = 0;
   /** Index of the first record not yet sent (the queue is compacted in steps, not per record). */
   private head = 0;
   private sending = false;
@@ -40,7 +47,7 @@ export class UplinkBuffer {
   private smaller = { until: 0, size: 0 };
   sent = 0;
   failures = 0;
-  /** Records dropped because the bus refused them as too large. */
+  /** Messages dropped because the bus refused their record as too large. */
   refused = 0;
 
   constructor(
@@ -50,8 +57,9 @@ export class UplinkBuffer {
     this.retryDelayMs = options.retryDelayMs;
   }
 
+  /** Messages waiting to be sent. */
   get size(): number {
-    return this.queue.length - this.head;
+    return this.pending;
   }
 
   get capacity(): number {
@@ -62,9 +70,11 @@ export class UplinkBuffer {
     return this.size >= this.options.capacity;
   }
 
-  /** Queues a record (even beyond capacity: callers check `full` first where they can wait). */
-  push(record: BusRecord): void {
+  /** Queues a record of `weight` messages (even beyond capacity: callers check `full` first where they can wait). */
+  push(record: BusRecord, weight = 1): void {
     this.queue.push(record);
+    this.weights.push(weight);
+    this.pending += weight;
     if (!this.sending && !this.retryTimer) {
       this.sending = true;
       // Let the rest of this event-loop turn add to the batch.
@@ -116,8 +126,7 @@ export class UplinkBuffer {
         return;
       }
       this.retryDelayMs = this.options.retryDelayMs;
-      this.sent += batch.length;
-      this.advance(batch.length);
+      this.sent += this.advance(batch.length);
     }
   }
 
@@ -143,19 +152,24 @@ export class UplinkBuffer {
       this.smaller = { until: Math.max(this.smaller.until, this.head + batch.length), size: Math.ceil(batch.length / 2) };
       return;
     }
-    this.refused++;
     this.options.onRecordRefused(batch[0], error);
-    this.advance(1);
+    this.refused += this.advance(1);
   }
 
-  private advance(count: number): void {
+  /** Moves past `count` records; returns the messages they carried. */
+  private advance(count: number): number {
+    let messages = 0;
+    for (let i = this.head; i < this.head + count; i++) messages += this.weights[i];
+    this.pending -= messages;
     this.head += count;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
+      this.weights.splice(0, this.head);
       this.smaller.until = Math.max(0, this.smaller.until - this.head);
       this.head = 0;
     }
     if (!this.full) for (const resolve of this.waiting.splice(0)) resolve();
+    return messages;
   }
 
   private notifyEmptied(): void {

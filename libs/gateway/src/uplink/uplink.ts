@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { MessageBus } from '@iot/bus';
-import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeDeviceMessage, encodeRecord } from '@iot/contracts';
+import { ClientEventType, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack, GatewayClientEvent, GatewayClientEventValue, encodeRecord } from '@iot/contracts';
 import type { BrokerHooks, ClientInfo, Message } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { Presence, connectionIdOf } from '../cluster/presence-table';
@@ -25,6 +25,9 @@ export class Uplink {
   private readonly node: string;
   private readonly deliveryEvents: boolean;
   private readonly enabled: boolean;
+  /** Device messages of this event-loop turn, one pack per client, in the order clients first published. */
+  private readonly packs = new Map<string, DeviceMessagePack>();
+  private packsScheduled = false;
 
   constructor(
     bus: MessageBus,
@@ -71,6 +74,7 @@ export class Uplink {
 
   /** Sends what is buffered (graceful drain); resolves to what could not be sent in time. */
   async flush(timeoutMs: number): Promise<number> {
+    this.pushPacks();
     const left = await this.buffer.drain(timeoutMs);
     if (left > 0) this.logger.error({ left }, 'uplink: records still unsent at shutdown');
     return left;
@@ -83,28 +87,45 @@ export class Uplink {
       this.dropped.qos0++;
       return;
     }
+    const packKey = `${message.projectId}\u0000${message.origin}`;
+    let pack = this.packs.get(packKey);
+    const payloadBytes = message.payload.length;
+    if (pack?.wouldOverflow(payloadBytes) || (pack && payloadBytes > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2)) {
+      // Full, or a large payload that goes in a record of its own: what is packed goes first.
+      this.buffer.push(pack.toRecord(), pack.count);
+      pack = undefined;
+    }
+    if (!pack) {
+      pack = new DeviceMessagePack({ projectId: message.projectId, clientId: message.origin, deviceId: message.originDeviceId, node: this.node });
+      this.packs.set(packKey, pack);
+      if (!this.packsScheduled) {
+        this.packsScheduled = true;
+        setImmediate(() => this.pushPacks());
+      }
+    }
     const p = message.properties;
-    this.buffer.push(
-      encodeDeviceMessage(
-        {
-          projectId: message.projectId,
-          clientId: message.origin,
-          deviceId: message.originDeviceId,
-          topic: message.topic,
-          qos: message.qos,
-          retain: message.retain,
-          receivedAt: new Date().toISOString(),
-          node: this.node,
-          will: message.will,
-          contentType: p?.contentType,
-          responseTopic: p?.responseTopic,
-          correlationData: p?.correlationData?.length ? p.correlationData.toString('base64') : undefined,
-          userProperties: p?.userProperties,
-          payloadFormatIndicator: p?.payloadFormatIndicator,
-        },
-        message.payload,
-      ),
+    pack.add(
+      {
+        topic: message.topic,
+        qos: message.qos,
+        retain: message.retain,
+        receivedAt: Date.now(),
+        will: message.will,
+        payloadFormatIndicator: p?.payloadFormatIndicator,
+        contentType: p?.contentType,
+        responseTopic: p?.responseTopic,
+        correlationData: p?.correlationData,
+        userProperties: p?.userProperties,
+      },
+      message.payload,
     );
+  }
+
+  /** This turn's packs into the buffer: one record per client. */
+  private pushPacks(): void {
+    this.packsScheduled = false;
+    for (const pack of this.packs.values()) this.buffer.push(pack.toRecord(), pack.count);
+    this.packs.clear();
   }
 
   /** A client whose node died, marked offline by this node: its `disconnected` event, once. */
