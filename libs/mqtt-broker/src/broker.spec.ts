@@ -307,6 +307,45 @@ describe('Broker over TCP with MQTT.js', () => {
       await eventually(() => expect(got.map((m) => m.payload)).toEqual(['still fine']));
     });
 
+    it('should deliver every publish in order whatever the chunk boundaries, a frame cut even inside its fixed header', async () => {
+      const watcher = await h.connect({ protocolVersion: 5 });
+      const got = inbox(watcher);
+      await watcher.subscribeAsync('cut/#', { qos: 1 });
+      const socket = await rawConnect();
+      socket.setNoDelay(true);
+      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'cutter', keepalive: 30 }));
+      const count = 300;
+      const stream = Buffer.concat(
+        Array.from({ length: count }, (_, i) =>
+          mqttPacket.generate({ cmd: 'publish', topic: `cut/${i}`, payload: Buffer.alloc((i * 37) % 900, i % 256), qos: (i % 2) as 0 | 1, retain: false, dup: false, messageId: i + 1 }),
+        ),
+      );
+      // Pieces of 1, 2, 3, 7, 64, 333 and 1,000 bytes, each its own TCP segment.
+      const sizes = [1, 2, 3, 7, 64, 333, 1_000];
+      for (let at = 0, n = 0; at < stream.length; n++) {
+        const size = sizes[n % sizes.length];
+        socket.write(stream.subarray(at, at + size));
+        at += size;
+        await sleep(1);
+      }
+      await eventually(() => expect(got).toHaveLength(count), 10_000);
+      expect(got.map((m) => m.topic)).toEqual(Array.from({ length: count }, (_, i) => `cut/${i}`));
+      expect(got.every((m, i) => m.payload.length === (i * 37) % 900)).toBe(true);
+      socket.destroy();
+    });
+
+    it('should close a client whose frame, cut across chunks, declares more than the maximum size', async () => {
+      const socket = await rawConnect();
+      socket.setNoDelay(true);
+      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'huge', keepalive: 30 }));
+      await sleep(50);
+      const big = mqttPacket.generate({ cmd: 'publish', topic: 't', payload: Buffer.alloc(4_096), qos: 0, retain: false, dup: false });
+      socket.write(big.subarray(0, 2)); // the fixed header, cut inside its Remaining Length
+      await sleep(20);
+      socket.write(big.subarray(2, 100));
+      expect(await closedWithin(socket)).toBe(true);
+    });
+
     it('should drop a client that goes silent past 1.5 x keepalive, and publish its will', async () => {
       const watcher = await h.connect();
       const got = inbox(watcher);

@@ -3,7 +3,7 @@ import mqtt, { IPacket, Packet, Parser } from 'mqtt-packet';
 import type { Broker } from './broker';
 import { ClientInfo } from './hooks';
 import { Backpressured, FlowGate, GateWaiter } from './flow-gate';
-import { FrameBounds, decodeFrame, frameBounds } from './frame-decoder';
+import { FrameBounds, decodeFrame, frameBounds, partialFrameLength } from './frame-decoder';
 import { dispatch } from './handlers/dispatch';
 import { ReasonCode } from './reason-codes';
 import { Session } from './session/session';
@@ -50,6 +50,11 @@ export class Connection implements Backpressured, GateWaiter {
   /** Set once the full parser was needed after CONNECT: this client sends such packets, keep it. */
   private keepParser = false;
   private readonly bounds: FrameBounds = { bodyStart: 0, end: 0 };
+  /**
+   * A frame the chunks so far cut short, to complete with the next ones: its parts, their
+   * bytes, and the bytes the whole frame takes (0 while its fixed header is incomplete).
+   */
+  private carry?: { parts: Buffer[]; bytes: number; frame: number };
   private readonly pendingWrites: Buffer[] = [];
   private pendingBytes = 0;
   private readonly awaiting = new Set<FlowGate>();
@@ -226,6 +231,15 @@ export class Connection implements Backpressured, GateWaiter {
     if (this.closed) return;
     this.lastActivity = Date.now();
     this.broker.stats.bytesIn += chunk.length;
+    if (this.carry) {
+      const carry = this.carry;
+      carry.parts.push(chunk);
+      carry.bytes += chunk.length;
+      // Joined once the frame is whole (or its header may be): one copy, however many chunks.
+      if (carry.frame > 0 && carry.bytes < carry.frame) return;
+      chunk = Buffer.concat(carry.parts, carry.bytes);
+      this.carry = undefined;
+    }
     if (!this.client || this.parserHoldsData()) {
       this.parseFully(chunk);
       return;
@@ -246,7 +260,14 @@ export class Connection implements Backpressured, GateWaiter {
       else this.parseFully(chunk.subarray(pos, bounds.end));
       pos = bounds.end;
     }
-    if (pos < chunk.length && !this.closed) this.parseFully(pos === 0 ? chunk : chunk.subarray(pos));
+    if (pos < chunk.length && !this.closed) {
+      // A frame cut by the chunk's end waits for the rest here, so the next chunk stays on the
+      // fast path (handing the tail to the parser would send every later chunk through it).
+      const rest = pos === 0 ? chunk : chunk.subarray(pos);
+      const frame = partialFrameLength(chunk, pos, max);
+      if (frame === undefined) this.parseFully(rest);
+      else this.carry = { parts: [rest], bytes: rest.length, frame };
+    }
     // After CONNECT, a client that only sends the common packets needs no parser of its own.
     if (this.parser && this.client && !this.keepParser && !this.parserHoldsData()) this.parser = undefined;
   }

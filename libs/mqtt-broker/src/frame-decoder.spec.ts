@@ -1,5 +1,5 @@
 import mqtt, { Packet } from 'mqtt-packet';
-import { FrameBounds, decodeFrame, frameBounds } from './frame-decoder';
+import { FrameBounds, decodeFrame, frameBounds, partialFrameLength } from './frame-decoder';
 
 /** What mqtt-packet's full parser makes of the same bytes: the reference. */
 function parseFully(bytes: Buffer, version: 3 | 4 | 5): Packet {
@@ -60,5 +60,13 @@ describe('frame decoder (the fast path beside mqtt-packet)', () => {
     expect(frameBounds(big.subarray(0, 2), 0, out)).toBeUndefined();
     // Five length bytes is malformed: not a frame the fast path accepts.
     expect(frameBounds(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 0, out)).toBeUndefined();
+  });
+
+  it('should tell how long a frame cut short will be, to carry it over to the next chunk', () => {
+    const big = mqtt.generate({ cmd: 'publish', topic: 'big', payload: Buffer.alloc(20_000), qos: 0, retain: false, dup: false });
+    expect(partialFrameLength(big.subarray(0, 100), 0, 1_000_000)).toBe(big.length);
+    expect(partialFrameLength(Buffer.concat([Buffer.from([0xc0, 0x00]), big.subarray(0, 2)]), 2, 1_000_000)).toBe(0); // header cut
+    expect(partialFrameLength(big.subarray(0, 100), 0, 1_000)).toBeUndefined(); // over the maximum
+    expect(partialFrameLength(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 0, 1_000_000)).toBeUndefined(); // malformed
   });
 });

@@ -30,6 +30,26 @@ export function frameBounds(buf: Buffer, pos: number, out: FrameBounds): FrameBo
   return undefined;
 }
 
+/**
+ * For the bytes from `pos`, the start of a frame cut short by the end of the chunk: how many
+ * bytes the whole frame takes (0 while even its fixed header is incomplete) — bytes to carry
+ * over to the next chunk. Undefined for a malformed Remaining Length or a frame declaring
+ * more than `max` bytes (the full parser reports those).
+ */
+export function partialFrameLength(buf: Buffer, pos: number, max: number): number | undefined {
+  let length = 0;
+  let multiplier = 1;
+  let i = pos + 1;
+  for (let n = 0; n < 4; n++) {
+    if (i >= buf.length) return 0;
+    const byte = buf[i++];
+    length += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return length <= max ? i - pos + length : undefined;
+    multiplier *= 128;
+  }
+  return undefined;
+}
+
 const ACKS: Record<number, 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'> = { 4: 'puback', 5: 'pubrec', 6: 'pubrel', 7: 'pubcomp' };
 
 /**
