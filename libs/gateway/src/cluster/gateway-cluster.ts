@@ -109,6 +109,7 @@ export class GatewayCluster implements BrokerCluster {
   }
 
   forward(message: Message): { nodes: number; sharedElsewhere?: ReadonlySet<string>; congested?: FlowGate } {
+    if (!this.routes.anyBesides(this.nodeId)) return NOWHERE;
     const { nodes, groups } = this.routes.match(message.projectId, message.topic);
     nodes.delete(this.nodeId);
     if (nodes.size === 0 && groups.size === 0) return { nodes: 0 };
@@ -231,4 +232,5 @@ export class GatewayCluster implements BrokerCluster {
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
+const NOWHERE = { nodes: 0 } as const;
 const routeField = (node: string, projectId: string, filter: string) => `${node}\u0000${projectId}\u0000${filter}`;

@@ -31,4 +31,18 @@ describe('RouteReplica', () => {
     routes.add('n2', 'p', '$SYS/#');
     expect([...routes.match('p', '$SYS/x').nodes]).toEqual(['n2']);
   });
+
+  it('should tell whether any other node has routes, as they come and go', () => {
+    const routes = new RouteReplica();
+    expect(routes.anyBesides('me')).toBe(false);
+    routes.add('me', 'p', 'a/#');
+    expect(routes.anyBesides('me')).toBe(false);
+    routes.add('n2', 'p', '$share/g/a/#');
+    routes.add('n2', 'p', 'b');
+    expect(routes.anyBesides('me')).toBe(true);
+    routes.remove('n2', 'p', 'b');
+    expect(routes.anyBesides('me')).toBe(true);
+    routes.remove('n2', 'p', '$share/g/a/#');
+    expect(routes.anyBesides('me')).toBe(false);
+  });
 });

@@ -17,14 +17,22 @@ export interface RouteMatch {
  */
 export class RouteReplica {
   private readonly index = new SubscriptionIndex();
+  /** Each node's routes (`<project>\0<filter>`): tells whether any other node has subscribers at all. */
+  private readonly routesOf = new Map<string, Set<string>>();
 
   add(node: string, project: string, filter: string): void {
+    let routes = this.routesOf.get(node);
+    if (!routes) this.routesOf.set(node, (routes = new Set()));
+    routes.add(`${project}\u0000${filter}`);
     const shared = parseSharedFilter(filter);
     if (shared) this.index.add(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`, ANY);
     else this.index.add(project, filter, node, ANY);
   }
 
   remove(node: string, project: string, filter: string): void {
+    const routes = this.routesOf.get(node);
+    routes?.delete(`${project}\u0000${filter}`);
+    if (routes?.size === 0) this.routesOf.delete(node);
     const shared = parseSharedFilter(filter);
     if (shared) this.index.remove(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`);
     else this.index.remove(project, filter, node);
@@ -45,6 +53,11 @@ export class RouteReplica {
       else groups.set(groupKey, [key.slice(split + 1)]);
     });
     return { nodes, groups };
+  }
+
+  /** Whether a node other than `node` has any route (a lone node skips matching altogether). */
+  anyBesides(node: string): boolean {
+    return this.routesOf.size > (this.routesOf.has(node) ? 1 : 0);
   }
 
   get size(): number {

@@ -28,6 +28,7 @@ export class Uplink {
   /** Device messages of this event-loop turn, one pack per client, in the order clients first published. */
   private readonly packs = new Map<string, DeviceMessagePack>();
   private packsScheduled = false;
+  private lastPack?: DeviceMessagePack;
 
   constructor(
     bus: MessageBus,
@@ -87,8 +88,10 @@ export class Uplink {
       this.dropped.qos0++;
       return;
     }
-    const packKey = `${message.projectId}\u0000${message.origin}`;
-    let pack = this.packs.get(packKey);
+    // Most turns carry runs of one client's messages: the last pack is checked first.
+    const last = this.lastPack;
+    let packKey: string | undefined;
+    let pack = last && last.client.clientId === message.origin && last.client.projectId === message.projectId ? last : this.packs.get((packKey = `${message.projectId}\u0000${message.origin}`));
     const payloadBytes = message.payload.length;
     if (pack?.wouldOverflow(payloadBytes) || (pack && payloadBytes > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2)) {
       // Full, or a large payload that goes in a record of its own: what is packed goes first.
@@ -97,12 +100,13 @@ export class Uplink {
     }
     if (!pack) {
       pack = new DeviceMessagePack({ projectId: message.projectId, clientId: message.origin, deviceId: message.originDeviceId, node: this.node });
-      this.packs.set(packKey, pack);
+      this.packs.set(packKey ?? `${message.projectId}\u0000${message.origin}`, pack);
       if (!this.packsScheduled) {
         this.packsScheduled = true;
         setImmediate(() => this.pushPacks());
       }
     }
+    this.lastPack = pack;
     const p = message.properties;
     pack.add(
       {
@@ -124,6 +128,7 @@ export class Uplink {
   /** This turn's packs into the buffer: one record per client. */
   private pushPacks(): void {
     this.packsScheduled = false;
+    this.lastPack = undefined;
     for (const pack of this.packs.values()) this.buffer.push(pack.toRecord(), pack.count);
     this.packs.clear();
   }

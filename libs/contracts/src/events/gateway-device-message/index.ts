@@ -84,7 +84,8 @@ const RESERVED = 1 << 7;
  *   payload length u32 · payload (the device's bytes, untouched)
  */
 export class DeviceMessagePack {
-  private readonly parts: Buffer[] = [];
+  /** The value being written; grown by doubling. */
+  private buffer?: Buffer;
   private bytes = 0;
   count = 0;
 
@@ -104,23 +105,25 @@ export class DeviceMessagePack {
     const topicLength = Buffer.byteLength(frame.topic);
     const properties = passedProperties(frame);
     const propertiesLength = properties === undefined ? 0 : Buffer.byteLength(properties);
-    const head = Buffer.allocUnsafe(1 + 8 + 2 + topicLength + (properties === undefined ? 0 : 4 + propertiesLength) + 4);
+    const frameBytes = 1 + 8 + 2 + topicLength + (properties === undefined ? 0 : 4 + propertiesLength) + 4 + payload.length;
+    const buffer = this.room(frameBytes);
     let flags: number = frame.qos;
     if (frame.retain) flags |= RETAIN;
     if (frame.will) flags |= WILL;
     if (frame.payloadFormatIndicator !== undefined) flags |= HAS_FORMAT | (frame.payloadFormatIndicator ? FORMAT_UTF8 : 0);
     if (properties !== undefined) flags |= HAS_PROPERTIES;
-    head[0] = flags;
-    head.writeDoubleBE(frame.receivedAt, 1);
-    head.writeUInt16BE(topicLength, 9);
-    let offset = 11 + head.write(frame.topic, 11, topicLength);
+    let offset = this.bytes;
+    buffer[offset] = flags;
+    buffer.writeDoubleBE(frame.receivedAt, offset + 1);
+    buffer.writeUInt16BE(topicLength, offset + 9);
+    offset += 11 + buffer.write(frame.topic, offset + 11, topicLength);
     if (properties !== undefined) {
-      head.writeUInt32BE(propertiesLength, offset);
-      offset += 4 + head.write(properties, offset + 4, propertiesLength);
+      buffer.writeUInt32BE(propertiesLength, offset);
+      offset += 4 + buffer.write(properties, offset + 4, propertiesLength);
     }
-    head.writeUInt32BE(payload.length, offset);
-    this.parts.push(head, payload);
-    this.bytes += head.length + payload.length;
+    buffer.writeUInt32BE(payload.length, offset);
+    payload.copy(buffer, offset + 4);
+    this.bytes += frameBytes;
     this.count++;
   }
 
@@ -129,13 +132,22 @@ export class DeviceMessagePack {
     return {
       topic: Topics.GatewayDeviceMessageV1,
       key: RecordKeys.client(projectId, clientId, deviceId),
-      value: Buffer.concat(this.parts, this.bytes),
+      value: this.buffer ? this.buffer.subarray(0, this.bytes) : Buffer.alloc(0),
       headers: {
         [Headers.SchemaVersion]: VERSION_TEXT,
         [Headers.EventType]: NAME,
         [DEVICE_MESSAGE_META_HEADER]: JSON.stringify({ projectId, clientId, deviceId, node, count: this.count }),
       },
     };
+  }
+
+  /** The buffer, with room for `bytes` more: a client with one message a turn gets exactly its size. */
+  private room(bytes: number): Buffer {
+    const needed = this.bytes + bytes;
+    if (this.buffer && needed <= this.buffer.length) return this.buffer;
+    const grown = Buffer.allocUnsafe(this.buffer ? Math.max(needed, this.buffer.length * 2) : needed);
+    this.buffer?.copy(grown, 0, 0, this.bytes);
+    return (this.buffer = grown);
   }
 }
 
