@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { MessageBus } from '@iot/bus';
-import { ClientEventType, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack, GatewayClientEvent, GatewayClientEventValue, encodeRecord } from '@iot/contracts';
+import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeRecord } from '@iot/contracts';
 import type { BrokerHooks, ClientInfo, Message } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { Presence, connectionIdOf } from '../cluster/presence-table';
 import { GATEWAY_OPTIONS, GatewayOptions } from '../gateway.options';
+import { DeviceMessagePacker } from './device-message-packer';
 import { UplinkBuffer } from './uplink-buffer';
 
 const PRODUCER = 'mqtt-gateway';
@@ -25,10 +26,7 @@ export class Uplink {
   private readonly node: string;
   private readonly deliveryEvents: boolean;
   private readonly enabled: boolean;
-  /** Device messages of this event-loop turn, one pack per client, in the order clients first published. */
-  private readonly packs = new Map<string, DeviceMessagePack>();
-  private packsScheduled = false;
-  private lastPack?: DeviceMessagePack;
+  private readonly packer: DeviceMessagePacker;
 
   constructor(
     bus: MessageBus,
@@ -51,6 +49,7 @@ export class Uplink {
       onRecordRefused: (record, error) =>
         logger.error({ err: error, topic: record.topic, key: record.key, bytes: record.value?.length ?? 0 }, 'uplink: the bus refused a record as too large; dropped'),
     });
+    this.packer = new DeviceMessagePacker(this.node, (record, messages) => this.buffer.push(record, messages));
   }
 
   /** The broker hooks that feed the uplink, to be merged with the others (none when it is off). */
@@ -75,7 +74,7 @@ export class Uplink {
 
   /** Sends what is buffered (graceful drain); resolves to what could not be sent in time. */
   async flush(timeoutMs: number): Promise<number> {
-    this.pushPacks();
+    this.packer.flush();
     const left = await this.buffer.drain(timeoutMs);
     if (left > 0) this.logger.error({ left }, 'uplink: records still unsent at shutdown');
     return left;
@@ -88,49 +87,7 @@ export class Uplink {
       this.dropped.qos0++;
       return;
     }
-    // Most turns carry runs of one client's messages: the last pack is checked first.
-    const last = this.lastPack;
-    let packKey: string | undefined;
-    let pack = last && last.client.clientId === message.origin && last.client.projectId === message.projectId ? last : this.packs.get((packKey = `${message.projectId}\u0000${message.origin}`));
-    const payloadBytes = message.payload.length;
-    if (pack?.wouldOverflow(payloadBytes) || (pack && payloadBytes > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2)) {
-      // Full, or a large payload that goes in a record of its own: what is packed goes first.
-      this.buffer.push(pack.toRecord(), pack.count);
-      pack = undefined;
-    }
-    if (!pack) {
-      pack = new DeviceMessagePack({ projectId: message.projectId, clientId: message.origin, deviceId: message.originDeviceId, node: this.node });
-      this.packs.set(packKey ?? `${message.projectId}\u0000${message.origin}`, pack);
-      if (!this.packsScheduled) {
-        this.packsScheduled = true;
-        setImmediate(() => this.pushPacks());
-      }
-    }
-    this.lastPack = pack;
-    const p = message.properties;
-    pack.add(
-      {
-        topic: message.topic,
-        qos: message.qos,
-        retain: message.retain,
-        receivedAt: Date.now(),
-        will: message.will,
-        payloadFormatIndicator: p?.payloadFormatIndicator,
-        contentType: p?.contentType,
-        responseTopic: p?.responseTopic,
-        correlationData: p?.correlationData,
-        userProperties: p?.userProperties,
-      },
-      message.payload,
-    );
-  }
-
-  /** This turn's packs into the buffer: one record per client. */
-  private pushPacks(): void {
-    this.packsScheduled = false;
-    this.lastPack = undefined;
-    for (const pack of this.packs.values()) this.buffer.push(pack.toRecord(), pack.count);
-    this.packs.clear();
+    this.packer.add(message, message.origin);
   }
 
   /** A client whose node died, marked offline by this node: its `disconnected` event, once. */
