@@ -115,9 +115,9 @@ export class Connection implements Backpressured, GateWaiter {
    * Backpressure: stop handling this (publishing) connection's packets until `gate` opens —
    * a subscriber's socket drained or it made progress on its queue, another node took what
    * was forwarded to it — so a slow consumer slows its publishers instead of growing memory
-   * or losing messages. Packets already read wait
-   * in order in the backlog. A pause lasts at most PAUSE_LIMIT_MS: a subscriber that stopped
-   * reading altogether must not stall its publishers (its messages are dropped instead).
+   * or losing messages. Packets already read wait in order in the backlog. A pause lasts at
+   * most PAUSE_LIMIT_MS: a subscriber that stopped reading altogether must not stall its
+   * publishers (its messages are dropped instead).
    */
   waitFor(gate: FlowGate): void {
     if (gate === this.gate || this.awaiting.has(gate) || this.closed) return;

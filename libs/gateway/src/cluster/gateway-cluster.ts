@@ -44,7 +44,7 @@ export class GatewayCluster implements BrokerCluster {
   /** Publishes waiting to be forwarded, per node: one message on the node's channel per event-loop turn. */
   private readonly outbox = new Map<string, { message: Message; groups: string[] }[]>();
   /** What each node has not acknowledged yet: publishers here wait while it is too much. */
-  readonly windows: ForwardWindows;
+  private readonly windows: ForwardWindows;
   private flushScheduled = false;
   /** Runs a client command on this node; resolves to whether the session was here. */
   clientCommandHandler?: (command: GatewayCommandValue) => Promise<boolean>;
