@@ -51,6 +51,7 @@ interface MqttEnvValues {
   MQTT_UPLINK: boolean;
   MQTT_UPLINK_BUFFER: number;
   MQTT_UPLINK_DELIVERY_EVENTS: boolean;
+  SHUTDOWN_TIMEOUT_MS: number;
 }
 
 /**
@@ -73,7 +74,14 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
       maxInflight: env.MQTT_MAX_INFLIGHT,
       maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
     },
-    uplink: { enabled: env.MQTT_UPLINK, bufferSize: env.MQTT_UPLINK_BUFFER, deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS, flushTimeoutMs: 10_000 },
+    uplink: {
+      enabled: env.MQTT_UPLINK,
+      bufferSize: env.MQTT_UPLINK_BUFFER,
+      deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS,
+      // Half the shutdown grace at most: what cannot be flushed by then is logged, and the node
+      // still has time to leave the cluster cleanly before the process is made to exit.
+      flushTimeoutMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2)),
+    },
   };
 }
 
