@@ -1,5 +1,6 @@
 import { BusRecord } from '@iot/contracts';
 import { MessageBus, RecordTooLargeError } from '@iot/bus';
+import { eventually } from '@iot/testing';
 import { UplinkBuffer } from './uplink-buffer';
 
 /** A bus that records batches and can be made to refuse them (a unit-test double). */
@@ -35,16 +36,14 @@ describe('UplinkBuffer', () => {
 
   it('should send records in order, in batches', async () => {
     for (const key of ['a', 'b', 'c', 'd']) buffer.push(record(key));
-    await settle();
-    expect(bus.batches).toEqual([['a', 'b', 'c'], ['d']]);
+    await eventually(() => expect(bus.batches).toEqual([['a', 'b', 'c'], ['d']]));
     expect(buffer.size).toBe(0);
     expect(buffer.sent).toBe(4);
   });
 
   it('should bound a batch by bytes as well as by count, and send a record larger than the bound alone', async () => {
     for (const [key, bytes] of [['a', 400], ['b', 400], ['c', 400], ['d', 2_000], ['e', 1]] as const) buffer.push(record(key, bytes));
-    await settle();
-    expect(bus.batches).toEqual([['a', 'b'], ['c'], ['d'], ['e']]);
+    await eventually(() => expect(bus.batches).toEqual([['a', 'b'], ['c'], ['d'], ['e']]));
   });
 
   it('should send in halves a batch refused as too large, and drop (reporting it) only the record refused on its own', async () => {
@@ -52,7 +51,7 @@ describe('UplinkBuffer', () => {
     buffer = new UplinkBuffer(bus as unknown as MessageBus, { ...options, capacity: 100, batchSize: 8, onRecordRefused: (r) => refused.push(r.key!) });
     for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) buffer.push(record(key, key === 'f' ? 200 : 10));
     buffer.push(record('i', 10));
-    await settle(100);
+    await eventually(() => expect(buffer.size).toBe(0));
     expect(refused).toEqual(['f']);
     expect(bus.batches.flat()).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'h', 'i']);
     expect(buffer.refused).toBe(1);
@@ -68,8 +67,7 @@ describe('UplinkBuffer', () => {
     buffer.push(record('pack-of-2'), 2);
     expect(buffer.full).toBe(true);
     bus.down = false;
-    await settle(100);
-    expect(buffer.size).toBe(0);
+    await eventually(() => expect(buffer.size).toBe(0));
     expect(buffer.sent).toBe(5);
   });
 
@@ -77,12 +75,10 @@ describe('UplinkBuffer', () => {
     bus.down = true;
     buffer.push(record('a'));
     buffer.push(record('b'));
-    await settle(100);
-    expect(failures.slice(0, 3)).toEqual([10, 20, 40]);
+    await eventually(() => expect(failures.slice(0, 3)).toEqual([10, 20, 40]));
     expect(buffer.size).toBe(2);
     bus.down = false;
-    await settle(100);
-    expect(bus.batches).toEqual([['a', 'b']]);
+    await eventually(() => expect(bus.batches).toEqual([['a', 'b']]));
     expect(buffer.size).toBe(0);
   });
 
