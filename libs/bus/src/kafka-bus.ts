@@ -46,6 +46,10 @@ export class KafkaBus extends MessageBus {
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // The idempotent producer retries without end; its back-off must not grow to kafkajs's
+      // 30 s default, or a send waits that long after the broker is back (and the gateway's
+      // publishers held by its uplink with it).
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
