@@ -9,6 +9,7 @@ export interface ForwardWindowLimits {
    */
   messages: number;
 }
+
 /** The window for nodes that queue `maxQueuedMessages` per session: a quarter of it, 1 MiB. */
 export const forwardWindowFor = (maxQueuedMessages: number): ForwardWindowLimits => ({
   bytes: 1024 * 1024,
