@@ -509,8 +509,7 @@ export class Broker {
       // A queue filling up means the subscriber acknowledges slower than it is published to:
       // slow the publisher down before the bound forces drops. A full queue (a subscriber
       // that stopped acknowledging) drops its oldest instead of stalling publishers.
-      const length = session.queue.length;
-      if (length >= this.options.maxQueuedMessages / 2 && length < this.options.maxQueuedMessages) this.source?.waitFor(conn.gate);
+      if (conn.queueFilling && session.queue.length < this.options.maxQueuedMessages) this.source?.waitFor(conn.gate);
     } else this.sendNow(conn, session, delivery);
   }
 

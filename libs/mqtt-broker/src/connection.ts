@@ -59,7 +59,7 @@ export class Connection implements Backpressured, GateWaiter {
   private pendingBytes = 0;
   private readonly awaiting = new Set<FlowGate>();
   /** What publishers wait on while this connection's socket, or its session's queue, is congested. */
-  readonly gate = new FlowGate(() => this.congested || (this.session?.queue.length ?? 0) >= this.broker.options.maxQueuedMessages / 2);
+  readonly gate = new FlowGate(() => this.congested || this.queueFilling);
   private drainArmed = false;
   private pauseTimer?: NodeJS.Timeout;
   private flushScheduled = false;
@@ -104,6 +104,11 @@ export class Connection implements Backpressured, GateWaiter {
   /** Whether writes pile up on the socket (the client reads slower than we send). */
   get congested(): boolean {
     return this.stream.writableLength + this.pendingBytes > CONGESTED_BYTES;
+  }
+
+  /** Whether its session's QoS 1/2 queue is half full or more: publishers to it are slowed from here on. */
+  get queueFilling(): boolean {
+    return (this.session?.queue.length ?? 0) >= this.broker.options.maxQueuedMessages / 2;
   }
 
   /** Whether the client has stopped reading altogether: QoS 0 to it is dropped. */

@@ -15,13 +15,14 @@ const PRODUCER = 'mqtt-gateway';
  * Everything the gateway reports to the rest of the platform: each message a device
  * publishes (and each will) on `gateway.device.message.v1`, and what happens to clients on
  * `gateway.client.event.v1`, both keyed by device so per-device order holds. Records go
- * through a bounded buffer; when it is full, QoS 1/2 publishers are held (their acks wait)
+ * through a bounded buffer (device messages packed per client and event-loop turn, see
+ * DeviceMessagePacker); when it is full, QoS 1/2 publishers are held (their acks wait)
  * and QoS 0 messages are counted as dropped — never lost silently.
  */
 @Injectable()
 export class Uplink {
   readonly buffer: UplinkBuffer;
-  /** Records not sent because the buffer was full, by kind. */
+  /** Messages and events not sent because the buffer was full, by kind. */
   readonly dropped = { qos0: 0, events: 0 };
   private readonly node: string;
   private readonly deliveryEvents: boolean;
@@ -76,7 +77,7 @@ export class Uplink {
   async flush(timeoutMs: number): Promise<number> {
     this.packer.flush();
     const left = await this.buffer.drain(timeoutMs);
-    if (left > 0) this.logger.error({ left }, 'uplink: records still unsent at shutdown');
+    if (left > 0) this.logger.error({ left }, 'uplink: messages and events still unsent at shutdown');
     return left;
   }
 
