@@ -13,6 +13,10 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
 const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder');
 const encodeRecordSet = require('kafkajs/src/protocol/recordBatch/v0/encodeRecordSet');
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C');
+// What the record batch encoder calls: the native CRC-32C where its binary exists, else the above.
+const recordBatchCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C');
+const createRequest = require('kafkajs/src/protocol/request');
+const ProduceV3 = require('kafkajs/src/protocol/requests/produce/v3/request');
 const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2');
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition');
 
@@ -95,6 +99,50 @@ describe('kafkajs patch', () => {
     for (let length = 1; length < 40; length++) {
       const data = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) & 0xff));
       expect(crc32C(data)).toBe(bytewise(data));
+    }
+  });
+
+  it('should give the record batch encoder the native CRC-32C (same results as the JavaScript one)', () => {
+    const { crc32c } = require('@node-rs/crc32');
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    for (const length of [0, 1, 7, 8, 9, 100, 4096, 100_003]) {
+      const data = Buffer.from(Array.from({ length }, (_, i) => (i * 131 + length) & 0xff));
+      expect(recordBatchCrc32C(data)).toBe(crc32C(data));
+      expect(recordBatchCrc32C(data)).toBe(crc32c(data));
+    }
+  });
+
+  it('should frame a request as kafkajs does: size, api key and version, correlation id, client id, payload', async () => {
+    const payload = Buffer.from(Array.from({ length: 5_000 }, (_, i) => i & 0xff));
+    const encoder = new Encoder();
+    encoder.writeBufferInternal(payload);
+    const request = { apiKey: 0, apiVersion: 3, encode: async () => encoder };
+    const framed: Buffer = (await createRequest({ correlationId: 42, clientId: 'gw-ü', request })).buffer;
+    const header = new Encoder().writeInt16(0).writeInt16(3).writeInt32(42).writeString('gw-ü').buffer;
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(header.length + payload.length);
+    expect(framed.equals(Buffer.concat([size, header, payload]))).toBe(true);
+  });
+
+  it('should encode a produce request (sized up front) as the general encoder does', async () => {
+    const topicData = [
+      { topic: 'gateway.device.message.v1', partitions: [{ partition: 0, firstSequence: 0, messages: messages.slice(0, 2) }, { partition: 2, firstSequence: 5, messages: messages.slice(2) }] },
+      { topic: 'ünï', partitions: [{ partition: 1, firstSequence: 0, messages: [messages[0]] }] },
+    ];
+    const now = Date.now;
+    Date.now = () => 1_700_000_000_000; // the record batches' first timestamp
+    try {
+      const encoded: Buffer = (await ProduceV3({ acks: -1, timeout: 30_000, producerId: Long.fromInt(7), producerEpoch: 1, topicData }).encode()).buffer;
+      const expected = new Encoder().writeString(null).writeInt16(-1).writeInt32(30_000).writeInt32(topicData.length);
+      for (const { topic, partitions } of topicData) {
+        expected.writeString(topic).writeInt32(partitions.length);
+        for (const { partition, firstSequence, messages: batch } of partitions) {
+          expected.writeBufferInternal(await generalEncoding(partition, batch, 1_700_000_000_000, Long.fromInt(7), 1, firstSequence));
+        }
+      }
+      expect(encoded.equals(expected.buffer)).toBe(true);
+    } finally {
+      Date.now = now;
     }
   });
 

@@ -44,6 +44,22 @@ describe('DeviceMessagePacker', () => {
     expect(records()).toEqual([['a:small'], ['a:large'], ['a:after']]);
   });
 
+  it('should stamp a turn’s messages with the time the turn’s first one was packed', async () => {
+    const before = Date.now();
+    packer.add(message('p', 'a/1'), 'a');
+    const busyUntil = Date.now() + 5; // a long turn: the clock moves, the turn's stamp does not
+    while (Date.now() < busyUntil);
+    packer.add(message('p', 'b/1'), 'b');
+    await nextTurn();
+    const stamps = emitted.flatMap(({ record }) => decodeDeviceMessages(record).map(({ meta }) => Date.parse(meta.receivedAt)));
+    expect(new Set(stamps).size).toBe(1);
+    expect(stamps[0]).toBeGreaterThanOrEqual(before);
+    expect(stamps[0]).toBeLessThan(before + 5);
+    packer.add(message('p', 'a/2'), 'a');
+    await nextTurn();
+    expect(Date.parse(decodeDeviceMessages(emitted[2].record)[0].meta.receivedAt)).toBeGreaterThanOrEqual(before + 5);
+  });
+
   it('should hand everything on when flushed (shutdown)', () => {
     packer.add(message('p', 'x'), 'a');
     packer.flush();
