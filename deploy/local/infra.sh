@@ -165,7 +165,11 @@ kafka_fetch() {
   mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >&2 || die "could not fetch the Kafka jars"
 }
-KAFKA_JVM_OPTS=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
+# The G1 settings of Kafka's own kafka-run-class.sh (KAFKA_JVM_PERFORMANCE_OPTS): without
+# MaxGCPauseMillis=20, G1 aims at 200 ms pauses, and produce requests wait behind them.
+KAFKA_JVM_OPTS=(-Xms256m -Xmx768m -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
+  "-Xlog:gc*:file=$KAFKA_DIR/logs/gc.log:time,tags:filecount=3,filesize=20M"
   "-Dlog4j.configuration=file:$KAFKA_DIR/log4j.properties" "-Dkafka.logs.dir=$KAFKA_DIR/logs" -cp "$KAFKA_LIBS/*")
 kafka_java() { java "${KAFKA_JVM_OPTS[@]}" "$@"; } # kafka_java <main class> <args...>
 kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$KAFKA_DIR/logs/server.log" 2>/dev/null; }
