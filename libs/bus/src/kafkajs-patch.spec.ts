@@ -43,7 +43,10 @@ async function generalEncoding(partition: number, batch: Message[], firstTimesta
 
 describe('kafkajs patch', () => {
   it('should encode a record set byte for byte as kafkajs RecordBatch and Record do', async () => {
-    for (const batch of [messages, messages.slice(0, 1), Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(i), headers: { n: String(i) } }))]) {
+    const long = 'ü-long-'.repeat(20); // past the short-string cache and the byte-by-byte copy
+    const strings = [{ key: long, value: long, headers: { [long]: long, short: 'äö', repeated: [long, 'x'] } }];
+    // Each batch twice: strings converted the first time are looked up the second.
+    for (const batch of [messages, messages, messages.slice(0, 1), strings, strings, Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(i), headers: { n: String(i) } }))]) {
       const at = 1_795_000_000_123;
       const fast = encodeRecordSet({ partition: 2, messages: batch, firstTimestamp: at, producerId: Long.fromValue(4242), producerEpoch: 3, firstSequence: 17, transactional: false }).buffer;
       expect(fast.equals(await generalEncoding(2, batch, at, Long.fromValue(4242), 3, 17))).toBe(true);
