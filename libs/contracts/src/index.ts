@@ -4,6 +4,8 @@ export * from './keys';
 export * from './record';
 export * from './topics';
 export * from './events/registry-project-changed';
+export * from './events/registry-device-changed';
 export * from './events/gateway-client-event';
 export * from './events/gateway-device-message';
 export * from './events/gateway-command';
+export * from './password-hash';

@@ -14,3 +14,12 @@ export const RecordKeys = {
 
 /** Project ids: 1-64 letters, digits, `-` or `_`, starting with a letter or digit (REST and events alike). */
 export const PROJECT_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
+
+/**
+ * Device ids: 1-128 letters, digits, `-`, `_`, `.`, `:` or `@`, starting with a letter or
+ * digit — never `/`, `+`, `#` or `$`, since a device id is a level of its `$oc/devices/{id}/...` topics.
+ */
+export const DEVICE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.:@-]{0,127}$/;
+
+/** MQTT usernames of devices: 1-128 visible ASCII characters (no spaces). */
+export const DEVICE_USERNAME_PATTERN = /^[\x21-\x7e]{1,128}$/;

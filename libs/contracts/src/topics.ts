@@ -7,6 +7,8 @@
 export const Topics = {
   /** A project was created, renamed or deleted in the device registry. Key: project id. */
   RegistryProjectChangedV1: 'registry.project.changed.v1',
+  /** A device was created, changed, deleted, or its credentials set. No secrets. Key: device. */
+  RegistryDeviceChangedV1: 'registry.device.changed.v1',
   /** A message a device (MQTT client) published, or its will. Value: the raw payload; metadata in headers. Key: device. */
   GatewayDeviceMessageV1: 'gateway.device.message.v1',
   /** A client connected, disconnected, subscribed, unsubscribed; a message was delivered to or dropped for it. Key: device. */

@@ -1,7 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher, MessageBus } from '@iot/bus';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { OperatorKeyGuard } from './auth/operator-key.guard';
+import { ProjectAccessGuard } from './auth/project-access.guard';
+import { DeviceCredentialEntity, DeviceEntity } from './devices/device.entity';
+import { DevicesController } from './devices/devices.controller';
+import { DevicesService } from './devices/devices.service';
 import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsController } from './projects/projects.controller';
@@ -9,7 +16,7 @@ import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
 import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.options';
 
 /** Tables the device registry maps, for the process's DataSource. */
-export const registryEntities = [ProjectEntity];
+export const registryEntities = [ProjectEntity, ApiKeyEntity, DeviceEntity, DeviceCredentialEntity];
 /** The registry's migrations, oldest first. */
 export const registryMigrations = [RegistryCore1767000000000];
 
@@ -20,12 +27,15 @@ export class DeviceRegistryModule {
     return {
       module: DeviceRegistryModule,
       imports: [TypeOrmModule.forFeature(registryEntities)],
-      controllers: [ProjectsController],
+      controllers: [ProjectsController, ApiKeysController, DevicesController],
       providers: [
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
         OperatorKeyGuard,
+        ProjectAccessGuard,
         ProjectsService,
+        ApiKeysService,
+        DevicesService,
       ],
     };
   }

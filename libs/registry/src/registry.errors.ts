@@ -5,6 +5,13 @@ const KINDS = {
   OPERATOR_KEY_NOT_CONFIGURED: 'unauthenticated',
   PROJECT_NOT_FOUND: 'not_found',
   PROJECT_EXISTS: 'conflict',
+  FORBIDDEN: 'forbidden',
+  API_KEY_NOT_FOUND: 'not_found',
+  DEVICE_NOT_FOUND: 'not_found',
+  DEVICE_EXISTS: 'conflict',
+  USERNAME_TAKEN: 'conflict',
+  PRODUCT_NOT_FOUND: 'invalid',
+  INVALID_VALIDITY: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 
 export type RegistryErrorCode = keyof typeof KINDS;

@@ -6,6 +6,11 @@ import { REGISTRY_OPTIONS, RegistryOptions } from '../registry.options';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** The token of `Authorization: Bearer <token>`, if the request carries one. */
+export function bearerTokenOf(request: Request): string | undefined {
+  return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+}
+
 /** Admits requests bearing the operator key (`Authorization: Bearer <IOT_OPERATOR_KEY>`). */
 @Injectable()
 export class OperatorKeyGuard implements CanActivate {
@@ -19,12 +24,15 @@ export class OperatorKeyGuard implements CanActivate {
     if (!this.expected) {
       throw new RegistryError('OPERATOR_KEY_NOT_CONFIGURED', 'operator endpoints are disabled: IOT_OPERATOR_KEY is not set');
     }
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
-    const match = /^Bearer (\S+)$/.exec(header);
-    // Compare digests: equal length, constant time, whatever the caller sent.
-    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
+    const token = bearerTokenOf(context.switchToHttp().getRequest<Request>());
+    if (token === undefined || !this.isOperatorKey(token)) {
       throw new RegistryError('UNAUTHENTICATED', 'a valid operator key is required (Authorization: Bearer <key>)');
     }
     return true;
+  }
+
+  /** Whether `token` is the operator key (digests compared: equal length, constant time). */
+  isOperatorKey(token: string): boolean {
+    return this.expected !== undefined && timingSafeEqual(digest(token), this.expected);
   }
 }

@@ -72,4 +72,4 @@ export class ProjectsService {
 }
 
 const projectExists = (id: string) => new RegistryError('PROJECT_EXISTS', `project ${id} already exists`, { projectId: id });
-const projectNotFound = (id: string) => new RegistryError('PROJECT_NOT_FOUND', `project ${id} does not exist`, { projectId: id });
+export const projectNotFound = (id: string) => new RegistryError('PROJECT_NOT_FOUND', `project ${id} does not exist`, { projectId: id });

@@ -1,0 +1,36 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyListDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or wrong operator key' })
+@UseGuards(OperatorKeyGuard)
+@Controller('projects/:projectId/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: IssuedApiKeyDto, description: 'The key, in `key`, is shown this once' })
+  @ApiNotFoundResponse({ description: 'No such project' })
+  issue(@Param('projectId') projectId: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
+    return this.keys.issue(projectId, dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: ApiKeyListDto, description: 'The project’s live keys (never the keys themselves)' })
+  @ApiNotFoundResponse({ description: 'No such project' })
+  async list(@Param('projectId') projectId: string): Promise<ApiKeyListDto> {
+    return { items: await this.keys.list(projectId) };
+  }
+
+  @Delete(':keyId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked: requests bearing it are refused from now on' })
+  @ApiNotFoundResponse({ description: 'No such live key in this project' })
+  revoke(@Param('projectId') projectId: string, @Param('keyId') keyId: string): Promise<void> {
+    return this.keys.revoke(projectId, keyId);
+  }
+}
