@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Headers, RegistryProjectChanged, Topics, deadLetterTopicOf, encodeRecord } from '@iot/contracts';
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
+import { deviceAuthFlow } from './device-auth-flow';
 
 const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
 
@@ -68,6 +69,10 @@ describe('cluster mode', () => {
     });
     expect(res.status).toBe(201);
     await eventually(async () => expect(await appliedChanges('created')).toBe(before + 1));
+  });
+
+  it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
+    await deviceAuthFlow({ registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `auth-${run}`, anonymousAllowed: false });
   });
 
   it('should dead-letter malformed and unknown-version records and keep consuming', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { ServiceProcess, eventually, freePort } from '@iot/testing';
+import { deviceAuthFlow } from './device-auth-flow';
 
 /** `npm start`: the whole platform in one process, with nothing installed. */
 describe('standalone mode', () => {
@@ -76,6 +77,10 @@ describe('standalone mode', () => {
     } finally {
       await sub.endAsync();
     }
+  });
+
+  it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
+    await deviceAuthFlow({ registryUrl: base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, operatorKey, projectId: 'standalone-auth', anonymousAllowed: true });
   });
 
   it('should serve the OpenAPI document at /api/docs', async () => {

@@ -9,3 +9,4 @@ export * from './events/gateway-client-event';
 export * from './events/gateway-device-message';
 export * from './events/gateway-command';
 export * from './password-hash';
+export * from './device-auth-entry';

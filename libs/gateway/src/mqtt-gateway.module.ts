@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { DeviceAuthenticator } from './auth/device-authenticator';
+import { DeviceChangesConsumer } from './auth/device-changes.consumer';
 import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
 import { MqttMetrics } from './mqtt/mqtt-metrics';
 import { MqttServer } from './mqtt/mqtt-server';
@@ -17,6 +19,8 @@ export class MqttGatewayModule {
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
         MqttServer,
+        DeviceAuthenticator,
+        DeviceChangesConsumer,
         MqttMetrics,
         Uplink,
         GatewayCommandsConsumer,

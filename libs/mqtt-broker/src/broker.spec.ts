@@ -2,7 +2,7 @@ import { Socket, connect as tcpConnect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { BrokerHarness, eventually, inbox, sleep } from '../test/broker-harness';
 import { defaultHooks } from './hooks';
-import type { ISubscriptionMap, MqttClient } from 'mqtt';
+import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
 
 /** SUBACK codes, whether or not MQTT.js treats some of them as an error. */
 async function grantedCodes(client: MqttClient, subscriptions: ISubscriptionMap): Promise<number[]> {
@@ -246,6 +246,40 @@ describe('Broker over TCP with MQTT.js', () => {
       expect((ack as { code?: number; reasonCode?: number }).code ?? (ack as { reasonCode?: number }).reasonCode).toBe(0x87);
       await sleep(100);
       expect(got).toEqual([]);
+    });
+  });
+
+  describe('credentials that end, devices kicked', () => {
+    const disconnectOf = (client: MqttClient) =>
+      new Promise<number | undefined>((resolve) => client.on('packetreceive', (packet) => packet.cmd === 'disconnect' && resolve((packet as { reasonCode?: number }).reasonCode)));
+
+    it('should close a connection when its credentials expire (5.0: 0x87), and refuse expired ones at once', async () => {
+      let expiresAt = Date.now() + 300;
+      h = await BrokerHarness.start({ hooks: { ...defaultHooks({ allowAnonymous: false }), authenticate: () => ({ ok: true, projectId: 'p1', deviceId: 'd1', expiresAt }) } });
+      const client = await h.connect({ protocolVersion: 5 });
+      const disconnected = disconnectOf(client);
+      expect(await disconnected).toBe(0x87);
+      await eventually(() => expect(client.connected).toBe(false));
+      expiresAt = Date.now() - 1; // over by the time it is admitted: CONNACK, then DISCONNECT at once
+      const late = mqtt.connect(h.url, { protocolVersion: 5, reconnectPeriod: 0 });
+      expect(await disconnectOf(late)).toBe(0x87);
+      late.end(true);
+    });
+
+    it('should disconnect every client of a device (0x98) and no other', async () => {
+      h = await BrokerHarness.start({
+        hooks: { ...defaultHooks({ allowAnonymous: false }), authenticate: (req) => ({ ok: true, projectId: req.username === 'other-project' ? 'p2' : 'p1', deviceId: req.username === 'd2' ? 'd2' : 'd1' }) },
+      });
+      const a = await h.connect({ protocolVersion: 5, username: 'd1', clientId: 'a' });
+      const b = await h.connect({ protocolVersion: 4, username: 'd1', clientId: 'b' });
+      const other = await h.connect({ protocolVersion: 5, username: 'd2', clientId: 'c' });
+      const otherProject = await h.connect({ protocolVersion: 5, username: 'other-project', clientId: 'd' });
+      const reason = disconnectOf(a);
+      expect(h.broker.kickDevice('p1', 'd1', 'the device was disabled')).toBe(2);
+      expect(await reason).toBe(0x98);
+      await eventually(() => expect([a.connected, b.connected]).toEqual([false, false]));
+      expect([other.connected, otherProject.connected]).toEqual([true, true]);
+      expect(h.broker.kickDevice('p1', 'd1', 'again')).toBe(0);
     });
   });
 

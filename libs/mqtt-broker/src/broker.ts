@@ -469,6 +469,20 @@ export class Broker {
   }
 
   /**
+   * Disconnects every client of a device (administrative action, 0x98) — it was disabled,
+   * deleted or given new credentials. Resolves to how many were connected here.
+   */
+  kickDevice(projectId: string, deviceId: string, reason: string): number {
+    let kicked = 0;
+    for (const conn of [...this.connections]) {
+      if (conn.client?.projectId !== projectId || conn.client.deviceId !== deviceId) continue;
+      conn.close(reason, ReasonCode.AdministrativeAction);
+      kicked++;
+    }
+    return kicked;
+  }
+
+  /**
    * Stops every connection (5.0 clients are told 0x8B) and the timers. Persistent sessions
    * are left in the session store — parked ones with what was queued for them meanwhile —
    * so that they resume wherever their clients reconnect.

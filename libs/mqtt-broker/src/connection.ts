@@ -10,6 +10,8 @@ import { Session } from './session/session';
 
 /** Bytes queued on a socket beyond which it counts as congested: its publishers are paused. */
 const CONGESTED_BYTES = 1024 * 1024;
+/** The longest a Node timer waits (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 /** Bytes queued beyond which QoS 0 deliveries to it are dropped outright (a stuck consumer). */
 const STUCK_BYTES = 8 * 1024 * 1024;
 /** Longest a publisher is paused for one slow subscriber. */
@@ -62,6 +64,8 @@ export class Connection implements Backpressured, GateWaiter {
   readonly gate = new FlowGate(() => this.congested || this.queueFilling);
   private drainArmed = false;
   private pauseTimer?: NodeJS.Timeout;
+  /** Closes the connection when its credentials expire (closeAt). */
+  private endTimer?: NodeJS.Timeout;
   private flushScheduled = false;
   private readonly backlog: Packet[] = [];
   private busy = false;
@@ -175,6 +179,21 @@ export class Connection implements Backpressured, GateWaiter {
     this.broker.keepAlive.schedule(this);
   }
 
+  /**
+   * Closes the connection at `at` (epoch ms) — when its credentials expire. Timers run at
+   * most ~24.8 days at a time, so a later end is reached in steps.
+   */
+  closeAt(at: number, reason: string, reasonCode: number): void {
+    clearTimeout(this.endTimer);
+    const wait = at - Date.now();
+    if (wait <= 0) {
+      this.close(reason, reasonCode);
+      return;
+    }
+    this.endTimer = setTimeout(() => this.closeAt(at, reason, reasonCode), Math.min(wait, MAX_TIMER_MS));
+    this.endTimer.unref();
+  }
+
   /** Switches the parser and writer to the CONNECT's protocol version. */
   setProtocolVersion(version: 3 | 4 | 5): void {
     this.protocolVersion = version;
@@ -213,6 +232,7 @@ export class Connection implements Backpressured, GateWaiter {
     this.flush();
     this.closed = true;
     clearTimeout(this.pauseTimer);
+    clearTimeout(this.endTimer);
     this.broker.keepAlive.remove(this);
     this.releaseWaiters();
     for (const gate of this.awaiting) gate.delete(this);

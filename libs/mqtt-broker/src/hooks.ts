@@ -20,7 +20,8 @@ export interface AuthenticationRequest {
 }
 
 export type AuthenticationResult =
-  | { ok: true; projectId: string; deviceId?: string }
+  /** `expiresAt` (epoch ms): the credentials' end; the connection is closed then (5.0: 0x87). */
+  | { ok: true; projectId: string; deviceId?: string; expiresAt?: number }
   | { ok: false; reason: 'bad-credentials' | 'not-authorized' | 'banned' | 'unavailable' };
 
 /**

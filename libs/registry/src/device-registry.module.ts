@@ -8,6 +8,7 @@ import { OperatorKeyGuard } from './auth/operator-key.guard';
 import { ProjectAccessGuard } from './auth/project-access.guard';
 import { DeviceCredentialEntity, DeviceEntity } from './devices/device.entity';
 import { DevicesController } from './devices/devices.controller';
+import { DeviceAuthView } from './devices/device-auth-view';
 import { DevicesService } from './devices/devices.service';
 import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
 import { ProjectEntity } from './projects/project.entity';
@@ -36,6 +37,7 @@ export class DeviceRegistryModule {
         ProjectsService,
         ApiKeysService,
         DevicesService,
+        DeviceAuthView,
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Broker, defaultHooks, listenTcp, listenTls, listenWebSocket } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { RedisStateStore, StateStore } from '@iot/state-store';
+import { DeviceAuthenticator } from '../auth/device-authenticator';
 import { ClusterNode } from '../cluster/cluster-node';
 import { forwardWindowFor } from '../cluster/forward-flow';
 import { GATEWAY_OPTIONS, GatewayOptions, describeListeners } from '../gateway.options';
@@ -13,8 +14,8 @@ import { combineHooks } from './combine-hooks';
 
 /**
  * The broker core of this gateway node and its listeners (TCP, TLS, WebSocket, WSS).
- * Until the registry enforcement lands, clients are admitted only when anonymous access is
- * configured (`MQTT_ALLOW_ANONYMOUS`), into the `default` project. Retained messages live
+ * Clients authenticate with their device credentials (DeviceAuthenticator); anonymous ones
+ * only when `MQTT_ALLOW_ANONYMOUS` is set, into the `default` project. Retained messages live
  * in the StateStore. With Redis (cluster mode) the node joins the gateway cluster: sessions
  * in Redis and handed over between nodes, routes and presence shared (see ClusterNode).
  */
@@ -33,6 +34,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(RUNTIME_CONFIG) runtime: RuntimeConfig,
     state: StateStore,
     private readonly uplink: Uplink,
+    authenticator: DeviceAuthenticator,
   ) {
     const mqtt = options.mqtt;
     if (state instanceof RedisStateStore) {
@@ -47,6 +49,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     }
     const hooks = combineHooks(
       defaultHooks({ allowAnonymous: mqtt.allowAnonymous }),
+      authenticator.hooks(),
       { onStoreError: (error, doing) => this.logger.warn({ err: error }, `MQTT store failed while ${doing}`) },
       this.clusterNode?.presenceHooks(),
       uplink.hooks(),

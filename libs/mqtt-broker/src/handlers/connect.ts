@@ -144,6 +144,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   conn.send(connack);
   broker.connected(conn);
+  // Credentials that end end the connection with them (checked at once: they may have ended while it connected).
+  if (auth.expiresAt !== undefined) conn.closeAt(auth.expiresAt, 'credentials expired', ReasonCode.NotAuthorized);
 }
 
 function willOf(packet: IConnectPacket, client: ClientInfo): Will {

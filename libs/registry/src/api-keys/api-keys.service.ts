@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { DataSource, IsNull } from 'typeorm';
 import { ProjectEntity } from '../projects/project.entity';
@@ -18,7 +19,7 @@ export class ApiKeysService {
     return this.db.transaction(async (tx) => {
       if (!(await tx.existsBy(ProjectEntity, { id: projectId }))) throw projectNotFound(projectId);
       const { token, prefix, digest } = issueToken();
-      const saved = await tx.save(tx.create(ApiKeyEntity, { projectId, name: dto.name, keyPrefix: prefix, secretHash: digest, revokedAt: null }));
+      const saved = await tx.save(tx.create(ApiKeyEntity, { id: randomUUID(), projectId, name: dto.name, keyPrefix: prefix, secretHash: digest, revokedAt: null }));
       return { ...ApiKeyDto.from(saved), key: token };
     });
   }

@@ -8,6 +8,7 @@ import { Page } from '@iot/runtime';
 import { ProjectEntity } from '../projects/project.entity';
 import { REGISTRY_EVENTS, projectNotFound } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
+import { DeviceAuthView } from './device-auth-view';
 import { DeviceCredentialEntity, DeviceEntity } from './device.entity';
 import { CredentialsDto, SetCredentialsDto } from './dto/credentials.dto';
 import { CreateDeviceDto, DeviceDto, ListDevicesQuery, UpdateDeviceDto } from './dto/device.dto';
@@ -25,6 +26,7 @@ export class DevicesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REGISTRY_EVENTS) private readonly events: EventPublisher,
+    private readonly authView: DeviceAuthView,
   ) {}
 
   async create(projectId: string, dto: CreateDeviceDto): Promise<DeviceDto> {
@@ -37,6 +39,7 @@ export class DevicesService {
       const saved = await tx.save(
         tx.create(DeviceEntity, { projectId, id, name: dto.name ?? id, productId: dto.productId ?? null, username, tags: dto.tags ?? [], enabled: dto.enabled ?? true }),
       );
+      await this.authView.put(tx, saved);
       await this.announce(saved, 'created');
       return DeviceDto.from(saved);
     });
@@ -72,7 +75,10 @@ export class DevicesService {
         ...(dto.tags !== undefined ? { tags: dto.tags } : {}),
         ...(dto.enabled !== undefined ? { enabled: dto.enabled } : {}),
       });
+      const previousUsername = device.username;
       const saved = await tx.save(changed);
+      if (saved.username !== previousUsername) await this.authView.remove(previousUsername);
+      await this.authView.put(tx, saved);
       await this.announce(saved, 'updated');
       return DeviceDto.from(saved);
     });
@@ -82,6 +88,7 @@ export class DevicesService {
     await this.db.transaction(async (tx) => {
       const device = await this.find(tx, projectId, id);
       await tx.delete(DeviceEntity, { projectId, id });
+      await this.authView.remove(device.username);
       await this.events.publish(RegistryDeviceChanged, { projectId, deviceId: device.id, change: 'deleted', occurredAt: new Date().toISOString() });
     });
   }
@@ -100,6 +107,7 @@ export class DevicesService {
       const device = await this.find(tx, projectId, id);
       const rotatedAt = new Date();
       await tx.upsert(DeviceCredentialEntity, { projectId, deviceId: id, passwordHash, notBefore, notAfter, rotatedAt }, ['projectId', 'deviceId']);
+      await this.authView.put(tx, device);
       await this.announce(device, 'credentials');
       return {
         username: device.username,

@@ -1,0 +1,74 @@
+import mqtt, { MqttClient } from 'mqtt';
+import { eventually } from '@iot/testing';
+
+/**
+ * The device side of the registry, end to end: a device created and given credentials over
+ * REST connects over MQTT with them; a wrong password, a disabled device, a rotated password
+ * and a deleted device are refused — and a connected device is disconnected when it is
+ * disabled, its password rotated, or it is deleted. Shared by the cluster and standalone suites.
+ */
+export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: string; operatorKey: string; projectId: string; anonymousAllowed: boolean }): Promise<void> {
+  const { registryUrl, mqttUrl, operatorKey, projectId, anonymousAllowed } = options;
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${registryUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const expectStatus = async (pending: ReturnType<typeof call>, status: number) => {
+    const res = await pending;
+    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  await expectStatus(call('POST', '/projects', operatorKey, { id: projectId, name: projectId }), 201);
+  const { key } = await expectStatus(call('POST', `/projects/${projectId}/api-keys`, operatorKey, { name: 'e2e' }), 201);
+  const deviceId = `${projectId}-pump`;
+  await expectStatus(call('POST', `/projects/${projectId}/devices`, key, { id: deviceId }), 201);
+  const { password } = await expectStatus(call('PUT', `/projects/${projectId}/devices/${deviceId}/credentials`, key, {}), 200);
+
+  const connect = (pass: string, protocolVersion: 4 | 5 = 5) =>
+    mqtt.connectAsync(mqttUrl, { username: deviceId, password: pass, clientId: `${deviceId}-${Math.random().toString(16).slice(2, 8)}`, protocolVersion, reconnectPeriod: 0, connectTimeout: 5_000 });
+  const refusal = async (pass: string, protocolVersion: 4 | 5 = 5): Promise<number | undefined> => {
+    try {
+      const client = await connect(pass, protocolVersion);
+      await client.endAsync(true);
+      return undefined;
+    } catch (error) {
+      return (error as { code?: number }).code;
+    }
+  };
+  const disconnection = (client: MqttClient) =>
+    new Promise<number | undefined>((resolve) => client.on('packetreceive', (packet) => packet.cmd === 'disconnect' && resolve((packet as { reasonCode?: number }).reasonCode)));
+
+  // The right password gets in; a wrong one is refused (5.0: 0x86, 3.1.1: 4).
+  const device = await connect(password);
+  expect(device.connected).toBe(true);
+  expect(await refusal('wrong-password')).toBe(0x86);
+  expect(await refusal('wrong-password', 4)).toBe(4);
+
+  // Disabled: the live connection is closed (0x98) and the next CONNECT refused (0x87).
+  const disabled = disconnection(device);
+  await expectStatus(call('PATCH', `/projects/${projectId}/devices/${deviceId}`, key, { enabled: false }), 200);
+  expect(await disabled).toBe(0x98);
+  await eventually(async () => expect(await refusal(password)).toBe(0x87));
+
+  // Enabled again and the password rotated: the old one is refused, the new one works.
+  await expectStatus(call('PATCH', `/projects/${projectId}/devices/${deviceId}`, key, { enabled: true }), 200);
+  const again = await eventually(() => connect(password));
+  const rotated = disconnection(again);
+  await expectStatus(call('PUT', `/projects/${projectId}/devices/${deviceId}/credentials`, key, { password: 'the-new-password' }), 200);
+  expect(await rotated).toBe(0x98);
+  await eventually(async () => expect(await refusal(password)).toBe(0x86));
+  const renewed = await connect('the-new-password');
+
+  // Deleted: disconnected, and its username no longer exists — refused, or with anonymous
+  // access on, admitted as anyone else without credentials (into the default project).
+  const deleted = disconnection(renewed);
+  await expectStatus(call('DELETE', `/projects/${projectId}/devices/${deviceId}`, key), 204);
+  expect(await deleted).toBe(0x98);
+  await eventually(async () => expect(await refusal('the-new-password')).toBe(anonymousAllowed ? undefined : 0x86));
+}
