@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Headers, RegistryProjectChanged, Topics, deadLetterTopicOf, encodeRecord } from '@iot/contracts';
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
+import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 
 const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
@@ -69,6 +70,10 @@ describe('cluster mode', () => {
     });
     expect(res.status).toBe(201);
     await eventually(async () => expect(await appliedChanges('created')).toBe(before + 1));
+  });
+
+  it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
+    await deviceAclFlow({ registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `acl-${run}` });
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {

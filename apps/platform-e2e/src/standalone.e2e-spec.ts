@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { ServiceProcess, eventually, freePort } from '@iot/testing';
+import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 
 /** `npm start`: the whole platform in one process, with nothing installed. */
@@ -77,6 +78,10 @@ describe('standalone mode', () => {
     } finally {
       await sub.endAsync();
     }
+  });
+
+  it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
+    await deviceAclFlow({ registryUrl: base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, operatorKey, projectId: 'standalone-acl' });
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {

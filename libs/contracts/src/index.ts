@@ -10,3 +10,4 @@ export * from './events/gateway-device-message';
 export * from './events/gateway-command';
 export * from './password-hash';
 export * from './device-auth-entry';
+export * from './project-acl';

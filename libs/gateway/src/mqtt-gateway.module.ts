@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { AccessControl } from './auth/access-control';
 import { DeviceAuthenticator } from './auth/device-authenticator';
 import { DeviceChangesConsumer } from './auth/device-changes.consumer';
 import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
@@ -20,6 +21,7 @@ export class MqttGatewayModule {
         { provide: GATEWAY_OPTIONS, useValue: options },
         MqttServer,
         DeviceAuthenticator,
+        AccessControl,
         DeviceChangesConsumer,
         MqttMetrics,
         Uplink,

@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher, MessageBus } from '@iot/bus';
+import { AclRuleEntity } from './acl/acl-rule.entity';
+import { AclRulesController } from './acl/acl-rules.controller';
+import { AclRulesService } from './acl/acl-rules.service';
+import { ProjectAclView } from './acl/project-acl-view';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
@@ -11,15 +15,16 @@ import { DevicesController } from './devices/devices.controller';
 import { DeviceAuthView } from './devices/device-auth-view';
 import { DevicesService } from './devices/devices.service';
 import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
+import { ProjectAclDefault1767100000000 } from './migrations/1767100000000-project-acl-default';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
 import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.options';
 
 /** Tables the device registry maps, for the process's DataSource. */
-export const registryEntities = [ProjectEntity, ApiKeyEntity, DeviceEntity, DeviceCredentialEntity];
+export const registryEntities = [ProjectEntity, ApiKeyEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
 /** The registry's migrations, oldest first. */
-export const registryMigrations = [RegistryCore1767000000000];
+export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000];
 
 /** The device registry: projects, keys, products, devices, credentials, ACL rules, presence queries. */
 @Module({})
@@ -28,7 +33,7 @@ export class DeviceRegistryModule {
     return {
       module: DeviceRegistryModule,
       imports: [TypeOrmModule.forFeature(registryEntities)],
-      controllers: [ProjectsController, ApiKeysController, DevicesController],
+      controllers: [ProjectsController, ApiKeysController, DevicesController, AclRulesController],
       providers: [
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
@@ -38,6 +43,8 @@ export class DeviceRegistryModule {
         ApiKeysService,
         DevicesService,
         DeviceAuthView,
+        AclRulesService,
+        ProjectAclView,
       ],
     };
   }

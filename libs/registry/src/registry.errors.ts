@@ -12,6 +12,7 @@ const KINDS = {
   USERNAME_TAKEN: 'conflict',
   PRODUCT_NOT_FOUND: 'invalid',
   INVALID_VALIDITY: 'invalid',
+  ACL_RULE_NOT_FOUND: 'not_found',
 } as const satisfies Record<string, ErrorKind>;
 
 export type RegistryErrorCode = keyof typeof KINDS;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Broker, defaultHooks, listenTcp, listenTls, listenWebSocket } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { RedisStateStore, StateStore } from '@iot/state-store';
+import { AccessControl } from '../auth/access-control';
 import { DeviceAuthenticator } from '../auth/device-authenticator';
 import { ClusterNode } from '../cluster/cluster-node';
 import { forwardWindowFor } from '../cluster/forward-flow';
@@ -35,6 +36,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     state: StateStore,
     private readonly uplink: Uplink,
     authenticator: DeviceAuthenticator,
+    accessControl: AccessControl,
   ) {
     const mqtt = options.mqtt;
     if (state instanceof RedisStateStore) {
@@ -50,6 +52,7 @@ export class MqttServer implements OnApplicationBootstrap, BeforeApplicationShut
     const hooks = combineHooks(
       defaultHooks({ allowAnonymous: mqtt.allowAnonymous }),
       authenticator.hooks(),
+      accessControl.hooks(),
       { onStoreError: (error, doing) => this.logger.warn({ err: error }, `MQTT store failed while ${doing}`) },
       this.clusterNode?.presenceHooks(),
       uplink.hooks(),

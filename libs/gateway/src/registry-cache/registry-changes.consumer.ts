@@ -5,6 +5,7 @@ import { Counter } from 'prom-client';
 import { BusSubscription, MessageBus, consumeContract } from '@iot/bus';
 import { RegistryProjectChanged, RegistryProjectChangedValue } from '@iot/contracts';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
+import { AccessControl } from '../auth/access-control';
 import { RegistryCache } from './registry-cache';
 
 export const REGISTRY_CHANGES_METRIC = 'iot_gateway_registry_changes_total';
@@ -20,6 +21,7 @@ export class RegistryChangesConsumer implements OnApplicationBootstrap, OnApplic
   constructor(
     private readonly bus: MessageBus,
     private readonly cache: RegistryCache,
+    private readonly accessControl: AccessControl,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @InjectMetric(REGISTRY_CHANGES_METRIC) private readonly applied: Counter<'change'>,
@@ -39,6 +41,7 @@ export class RegistryChangesConsumer implements OnApplicationBootstrap, OnApplic
   }
 
   async apply(change: RegistryProjectChangedValue): Promise<void> {
+    this.accessControl.invalidate(change.projectId);
     await this.cache.invalidateProject(change.projectId);
     this.applied.inc({ change: change.change });
   }

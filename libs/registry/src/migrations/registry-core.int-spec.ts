@@ -47,10 +47,15 @@ describe('registry migrations', () => {
 
     it('should create every table, revert cleanly, and apply again', async () => {
       const ran = await db.runMigrations({ transaction: 'each' });
-      expect(ran.map((m) => m.name)).toEqual(['RegistryCore1767000000000']);
+      expect(ran.map((m) => m.name)).toEqual(['RegistryCore1767000000000', 'ProjectAclDefault1767100000000']);
       expect(await tables()).toEqual(TABLES);
       expect(await db.runMigrations()).toEqual([]); // idempotent
 
+      const projectColumns = async () =>
+        (await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'projects' ORDER BY 1`)).map((row: { column_name: string }) => row.column_name);
+      expect(await projectColumns()).toContain('acl_default');
+      await db.undoLastMigration();
+      expect(await projectColumns()).not.toContain('acl_default');
       await db.undoLastMigration();
       expect(await tables()).toEqual([]);
       await db.runMigrations();
@@ -64,6 +69,12 @@ describe('registry migrations', () => {
       await db.query(`INSERT INTO device_credentials (project_id, device_id, password_hash) VALUES ('a', 'd1', 'hash')`);
       await db.query(`DELETE FROM projects WHERE id = 'a'`);
       expect(await db.query(`SELECT count(*)::int AS n FROM device_credentials`)).toEqual([{ n: 0 }]);
+    });
+
+    it('should default a project’s ACL to deny and accept only allow or deny', async () => {
+      await db.query(`INSERT INTO projects (id, name) VALUES ('acl', 'ACL')`);
+      expect(await db.query(`SELECT acl_default FROM projects WHERE id = 'acl'`)).toEqual([{ acl_default: 'deny' }]);
+      await expect(db.query(`UPDATE projects SET acl_default = 'maybe' WHERE id = 'acl'`)).rejects.toThrow(/check/i);
     });
 
     it('should refuse an ACL rule that names a subject for "all"', async () => {

@@ -9,6 +9,10 @@ export class ProjectEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
+  /** What applies when no ACL rule matches. */
+  @Column({ name: 'acl_default', type: 'varchar', length: 8, default: 'deny' })
+  aclDefault: 'allow' | 'deny';
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -8,6 +8,7 @@ import { Page, PageQuery } from '@iot/runtime';
 import { RegistryError } from '../registry.errors';
 import { CreateProjectDto } from './dto/create-project.dto';
 import { ProjectDto } from './dto/project.dto';
+import { ProjectAclView } from '../acl/project-acl-view';
 import { ProjectEntity } from './project.entity';
 
 /** Injection token of the registry's EventPublisher. */
@@ -26,6 +27,7 @@ export class ProjectsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REGISTRY_EVENTS) private readonly events: EventPublisher,
+    private readonly aclView: ProjectAclView,
   ) {}
 
   async create(dto: CreateProjectDto): Promise<ProjectDto> {
@@ -34,6 +36,7 @@ export class ProjectsService {
       return await this.db.transaction(async (tx) => {
         if (await tx.existsBy(ProjectEntity, { id })) throw projectExists(id);
         const saved = await tx.save(tx.create(ProjectEntity, { id, name: dto.name }));
+        await this.aclView.write(tx, id);
         await this.announce({ projectId: id, change: 'created', name: saved.name });
         return ProjectDto.from(saved);
       });
@@ -62,6 +65,7 @@ export class ProjectsService {
     await this.db.transaction(async (tx) => {
       const { affected } = await tx.delete(ProjectEntity, { id });
       if (!affected) throw projectNotFound(id);
+      await this.aclView.remove(id);
       await this.announce({ projectId: id, change: 'deleted' });
     });
   }

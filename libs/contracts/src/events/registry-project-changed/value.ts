@@ -1,7 +1,8 @@
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PROJECT_ID_PATTERN } from '../../keys';
 
-export const PROJECT_CHANGES = ['created', 'updated', 'deleted'] as const;
+/** `acl`: its ACL rules or default changed. */
+export const PROJECT_CHANGES = ['created', 'updated', 'deleted', 'acl'] as const;
 export type ProjectChange = (typeof PROJECT_CHANGES)[number];
 
 /** Value of `registry.project.changed.v1`. */
