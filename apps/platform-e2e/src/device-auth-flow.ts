@@ -50,8 +50,20 @@ export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: st
   expect(await refusal('wrong-password')).toBe(0x86);
   expect(await refusal('wrong-password', 4)).toBe(4);
 
+  // Presence: online, through the gateway; kicked over REST (0x98), it is offline, with history.
+  const devicePath = `/projects/${projectId}/devices/${deviceId}`;
+  await eventually(async () => expect(await expectStatus(call('GET', `${devicePath}/status`, key), 200)).toMatchObject({ online: true, protocolVersion: 5, clientId: expect.any(String), node: expect.any(String) }));
+  const kicked = disconnection(device);
+  await expectStatus(call('DELETE', `${devicePath}/connection`, key), 204);
+  expect(await kicked).toBe(0x98);
+  await eventually(async () => expect((await expectStatus(call('GET', `${devicePath}/status`, key), 200)).online).toBe(false));
+  const history = await expectStatus(call('GET', `${devicePath}/connection-history`, key), 200);
+  expect(history.items.map((e: { event: string }) => e.event)).toEqual(['disconnected', 'connected']);
+  expect((await call('DELETE', `${devicePath}/connection`, key)).status).toBe(404);
+  const reconnected = await connect(password);
+
   // Disabled: the live connection is closed (0x98) and the next CONNECT refused (0x87).
-  const disabled = disconnection(device);
+  const disabled = disconnection(reconnected);
   await expectStatus(call('PATCH', `/projects/${projectId}/devices/${deviceId}`, key, { enabled: false }), 200);
   expect(await disabled).toBe(0x98);
   await eventually(async () => expect(await refusal(password)).toBe(0x87));

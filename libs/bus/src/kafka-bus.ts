@@ -71,7 +71,8 @@ export class KafkaBus extends MessageBus {
       if (batch) batch.push(record);
       else byTopic.set(record.topic, [record]);
     }
-    await this.ensureTopics([...byTopic.keys()]);
+    // A topic created just now may not have its metadata everywhere yet (retriable): as in subscribe().
+    await retryWhileRetriable(() => this.ensureTopics([...byTopic.keys()]), 10_000);
     try {
       await this.producer.sendBatch({
         acks: -1,

@@ -16,6 +16,10 @@ import { DeviceAuthView } from './devices/device-auth-view';
 import { DevicesService } from './devices/devices.service';
 import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
 import { ProjectAclDefault1767100000000 } from './migrations/1767100000000-project-acl-default';
+import { DevicePresence1767200000000 } from './migrations/1767200000000-device-presence';
+import { PresenceController } from './presence/presence.controller';
+import { PresenceService } from './presence/presence.service';
+import { PresenceWriter } from './presence/presence-writer';
 import { ProjectEntity } from './projects/project.entity';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
@@ -24,7 +28,7 @@ import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.
 /** Tables the device registry maps, for the process's DataSource. */
 export const registryEntities = [ProjectEntity, ApiKeyEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
 /** The registry's migrations, oldest first. */
-export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000];
+export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000, DevicePresence1767200000000];
 
 /** The device registry: projects, keys, products, devices, credentials, ACL rules, presence queries. */
 @Module({})
@@ -33,7 +37,7 @@ export class DeviceRegistryModule {
     return {
       module: DeviceRegistryModule,
       imports: [TypeOrmModule.forFeature(registryEntities)],
-      controllers: [ProjectsController, ApiKeysController, DevicesController, AclRulesController],
+      controllers: [ProjectsController, ApiKeysController, DevicesController, AclRulesController, PresenceController],
       providers: [
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
@@ -45,6 +49,8 @@ export class DeviceRegistryModule {
         DeviceAuthView,
         AclRulesService,
         ProjectAclView,
+        PresenceService,
+        PresenceWriter,
       ],
     };
   }

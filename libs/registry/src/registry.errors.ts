@@ -13,6 +13,7 @@ const KINDS = {
   PRODUCT_NOT_FOUND: 'invalid',
   INVALID_VALIDITY: 'invalid',
   ACL_RULE_NOT_FOUND: 'not_found',
+  DEVICE_OFFLINE: 'not_found',
 } as const satisfies Record<string, ErrorKind>;
 
 export type RegistryErrorCode = keyof typeof KINDS;

@@ -51,6 +51,10 @@ export class DevicesService {
     if (query.productId !== undefined) select.andWhere('d.product_id = :productId', { productId: query.productId });
     if (query.tag !== undefined) select.andWhere(':tag = ANY(d.tags)', { tag: query.tag });
     if (query.enabled !== undefined) select.andWhere('d.enabled = :enabled', { enabled: query.enabled });
+    if (query.status !== undefined) {
+      const online = 'EXISTS (SELECT 1 FROM device_presence p WHERE p.project_id = d.project_id AND p.device_id = d.id AND p.online)';
+      select.andWhere(query.status === 'online' ? online : `NOT ${online}`);
+    }
     if (query.q !== undefined) {
       // A literal search: the caller's % and _ are not wildcards.
       const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -90,6 +90,11 @@ export class ListDevicesQuery extends PageQuery {
   @Length(1, 128)
   q?: string;
 
+  @ApiPropertyOptional({ enum: ['online', 'offline'], description: 'Only devices connected now (online) or not (offline)' })
+  @IsOptional()
+  @IsIn(['online', 'offline'], { message: 'status must be online or offline' })
+  status?: 'online' | 'offline';
+
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only enabled (true) or disabled (false) devices' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
