@@ -5,7 +5,8 @@ import { eventually } from '@iot/testing';
  * The device side of the registry, end to end: a device created and given credentials over
  * REST connects over MQTT with them; a wrong password, a disabled device, a rotated password
  * and a deleted device are refused — and a connected device is disconnected when it is
- * disabled, its password rotated, or it is deleted. Shared by the cluster and standalone suites.
+ * disabled, its password rotated, or it is deleted; password guessing is cut short. Shared by
+ * the cluster and standalone suites.
  */
 export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: string; operatorKey: string; projectId: string; anonymousAllowed: boolean }): Promise<void> {
   const { registryUrl, mqttUrl, operatorKey, projectId, anonymousAllowed } = options;
@@ -83,4 +84,20 @@ export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: st
   await expectStatus(call('DELETE', `/projects/${projectId}/devices/${deviceId}`, key), 204);
   expect(await deleted).toBe(0x98);
   await eventually(async () => expect(await refusal('the-new-password')).toBe(anonymousAllowed ? undefined : 0x86));
+
+  // Password guessing: after 10 failures in a minute the username is refused unchecked (0x8A).
+  const guessed = `${projectId}-guessed`;
+  await expectStatus(call('POST', `/projects/${projectId}/devices`, key, { id: guessed }), 201);
+  const { password: guessedPassword } = await expectStatus(call('PUT', `/projects/${projectId}/devices/${guessed}/credentials`, key, {}), 200);
+  const attempt = async (pass: string) => {
+    try {
+      const client = await mqtt.connectAsync(mqttUrl, { username: guessed, password: pass, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5_000 });
+      await client.endAsync(true);
+      return 0;
+    } catch (error) {
+      return (error as { code?: number }).code;
+    }
+  };
+  for (let i = 0; i < 10; i++) expect(await attempt(`guess-${i}`)).toBe(0x86);
+  expect(await attempt(guessedPassword)).toBe(0x8a);
 }

@@ -142,6 +142,14 @@ export function WithMqtt<B extends Class>(Base: B) {
     @EnvInt(0, 1_000_000)
     MQTT_MAX_QUEUED_MESSAGES = 1000;
 
+    /** Failed MQTT logins per username per minute before its further attempts are refused unchecked (5.0: 0x8A). */
+    @EnvInt(1, 1_000_000)
+    MQTT_LOGIN_FAILURES_PER_USERNAME = 10;
+
+    /** Failed MQTT logins per peer IP address per minute before its further attempts are refused unchecked. */
+    @EnvInt(1, 1_000_000)
+    MQTT_LOGIN_FAILURES_PER_ADDRESS = 100;
+
     /** Report device messages and client events to the bus (off: the gateway alone, as the broker benchmark measures it). */
     @EnvBool()
     MQTT_UPLINK = true;

@@ -18,6 +18,8 @@ export interface GatewayOptions {
     maxPacketSize: number;
     maxInflight: number;
     maxQueuedMessages: number;
+    /** Failed logins per minute, per username and per address (MQTT_LOGIN_FAILURES_PER_*). */
+    loginFailures?: { perUsername: number; perAddress: number };
   };
   uplink: {
     /** Whether device messages and client events go to the bus at all (MQTT_UPLINK). */
@@ -48,6 +50,8 @@ interface MqttEnvValues {
   MQTT_MAX_PACKET_SIZE: number;
   MQTT_MAX_INFLIGHT: number;
   MQTT_MAX_QUEUED_MESSAGES: number;
+  MQTT_LOGIN_FAILURES_PER_USERNAME: number;
+  MQTT_LOGIN_FAILURES_PER_ADDRESS: number;
   MQTT_UPLINK: boolean;
   MQTT_UPLINK_BUFFER: number;
   MQTT_UPLINK_DELIVERY_EVENTS: boolean;
@@ -73,6 +77,7 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
       maxPacketSize: env.MQTT_MAX_PACKET_SIZE,
       maxInflight: env.MQTT_MAX_INFLIGHT,
       maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
+      loginFailures: { perUsername: env.MQTT_LOGIN_FAILURES_PER_USERNAME, perAddress: env.MQTT_LOGIN_FAILURES_PER_ADDRESS },
     },
     uplink: {
       enabled: env.MQTT_UPLINK,

@@ -61,6 +61,16 @@ describe(DeviceAuthenticator.name, () => {
     await expect(authenticator(true).authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
   });
 
+  it('should refuse attempts unchecked (banned) once a username failed too often, and not count an outage', async () => {
+    await put('pump', {});
+    const auth = authenticator();
+    for (let i = 0; i < 10; i++) await expect(auth.authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
+    await expect(auth.authenticate(request('pump', 'right-password'))).resolves.toEqual({ ok: false, reason: 'banned' });
+    const failing = Object.assign(new MemoryStateStore(), { get: () => Promise.reject(new Error('connection refused')) });
+    const during = authenticator(false, failing);
+    for (let i = 0; i < 12; i++) await expect(during.authenticate(request('valve', 'x'))).resolves.toEqual({ ok: false, reason: 'unavailable' });
+  });
+
   it('should refuse a malformed entry, and answer unavailable when the store fails', async () => {
     await state.set(deviceAuthKey('broken'), '{"projectId":"p1"}');
     await expect(authenticator().authenticate(request('broken', 'right-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });

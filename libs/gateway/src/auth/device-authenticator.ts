@@ -5,6 +5,7 @@ import type { AuthenticationRequest, AuthenticationResult, BrokerHooks } from '@
 import { ROOT_LOGGER } from '@iot/runtime';
 import { StateStore } from '@iot/state-store';
 import { GATEWAY_OPTIONS, GatewayOptions } from '../gateway.options';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle';
 
 /** The project anonymous clients land in, when anonymous access is configured. */
 export const ANONYMOUS_PROJECT = 'default';
@@ -16,10 +17,13 @@ export const ANONYMOUS_PROJECT = 'default';
  * credentials' validity window — whose end also ends the connection. Without a username a
  * client is anonymous: admitted into `default` only when MQTT_ALLOW_ANONYMOUS is set; so is
  * a username no device has, then (the broker's usual "anonymous also covers unknown users").
+ * Failed logins are rate limited per username and per address (LoginThrottle).
  */
 @Injectable()
 export class DeviceAuthenticator {
   private readonly allowAnonymous: boolean;
+  /** Failed logins, per username and per address (see LoginThrottle). */
+  readonly throttle: LoginThrottle;
 
   constructor(
     private readonly state: StateStore,
@@ -27,6 +31,7 @@ export class DeviceAuthenticator {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.allowAnonymous = options.mqtt.allowAnonymous;
+    this.throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.mqtt.loginFailures });
   }
 
   hooks(): Pick<BrokerHooks, 'authenticate'> {
@@ -34,6 +39,14 @@ export class DeviceAuthenticator {
   }
 
   async authenticate(request: AuthenticationRequest): Promise<AuthenticationResult> {
+    if (this.throttle.blocked(request.username, request.peerAddress)) return { ok: false, reason: 'banned' };
+    const result = await this.check(request);
+    if (result.ok) this.throttle.succeeded(request.username);
+    else if (result.reason !== 'unavailable') this.throttle.failed(request.username, request.peerAddress);
+    return result;
+  }
+
+  private async check(request: AuthenticationRequest): Promise<AuthenticationResult> {
     const anonymous: AuthenticationResult = this.allowAnonymous ? { ok: true, projectId: ANONYMOUS_PROJECT } : { ok: false, reason: 'not-authorized' };
     if (request.username === undefined) return anonymous;
     let stored: string | null;
