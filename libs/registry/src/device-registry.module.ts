@@ -18,6 +18,9 @@ import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-c
 import { ProjectAclDefault1767100000000 } from './migrations/1767100000000-project-acl-default';
 import { DevicePresence1767200000000 } from './migrations/1767200000000-device-presence';
 import { PresenceController } from './presence/presence.controller';
+import { ProductEntity } from './products/product.entity';
+import { ProductsController } from './products/products.controller';
+import { ProductsService } from './products/products.service';
 import { PresenceService } from './presence/presence.service';
 import { PresenceWriter } from './presence/presence-writer';
 import { ProjectEntity } from './projects/project.entity';
@@ -26,7 +29,7 @@ import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
 import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.options';
 
 /** Tables the device registry maps, for the process's DataSource. */
-export const registryEntities = [ProjectEntity, ApiKeyEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
+export const registryEntities = [ProjectEntity, ApiKeyEntity, ProductEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
 /** The registry's migrations, oldest first. */
 export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000, DevicePresence1767200000000];
 
@@ -37,7 +40,7 @@ export class DeviceRegistryModule {
     return {
       module: DeviceRegistryModule,
       imports: [TypeOrmModule.forFeature(registryEntities)],
-      controllers: [ProjectsController, ApiKeysController, DevicesController, AclRulesController, PresenceController],
+      controllers: [ProjectsController, ApiKeysController, ProductsController, DevicesController, AclRulesController, PresenceController],
       providers: [
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
@@ -51,6 +54,7 @@ export class DeviceRegistryModule {
         ProjectAclView,
         PresenceService,
         PresenceWriter,
+        ProductsService,
       ],
     };
   }

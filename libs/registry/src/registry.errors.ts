@@ -10,10 +10,14 @@ const KINDS = {
   DEVICE_NOT_FOUND: 'not_found',
   DEVICE_EXISTS: 'conflict',
   USERNAME_TAKEN: 'conflict',
-  PRODUCT_NOT_FOUND: 'invalid',
+  PRODUCT_NOT_FOUND: 'not_found',
+  UNKNOWN_PRODUCT: 'invalid',
   INVALID_VALIDITY: 'invalid',
   ACL_RULE_NOT_FOUND: 'not_found',
   DEVICE_OFFLINE: 'not_found',
+  PRODUCT_EXISTS: 'conflict',
+  PRODUCT_IN_USE: 'conflict',
+  INVALID_THING_MODEL: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 
 export type RegistryErrorCode = keyof typeof KINDS;

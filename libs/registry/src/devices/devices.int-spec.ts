@@ -64,7 +64,7 @@ describe('Devices API (PostgreSQL, Kafka)', () => {
     const res = await http().post(devices()).set(auth).send({ id: 'has/slash', username: 'has space', tags: ['ok', ''], enabled: 'yes', colour: 'red' }).expect(400);
     expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['colour', 'enabled', 'id', 'tags', 'username']);
     const product = await http().post(devices()).set(auth).send({ id: unique('dev'), productId: 'no-such-product' }).expect(400);
-    expect(product.body).toMatchObject({ error: 'PRODUCT_NOT_FOUND', fields: [{ field: 'productId' }] });
+    expect(product.body).toMatchObject({ error: 'UNKNOWN_PRODUCT', fields: [{ field: 'productId' }] });
   });
 
   it('should filter by tag, enabled and text (literally), and page', async () => {

@@ -131,7 +131,7 @@ export class DevicesService {
       const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
       if (driverError?.code === UNIQUE_VIOLATION) throw driverError.constraint === 'devices_username_uq' ? usernameTaken(username ?? id) : deviceExists(projectId, id);
       if (driverError?.code === FOREIGN_KEY_VIOLATION && /product/.test(driverError.constraint ?? '')) {
-        throw new RegistryError('PRODUCT_NOT_FOUND', `productId: project ${projectId} has no such product`, { fields: [{ field: 'productId', problems: ['is not a product of this project'] }] });
+        throw new RegistryError('UNKNOWN_PRODUCT', `productId: project ${projectId} has no such product`, { fields: [{ field: 'productId', problems: ['is not a product of this project'] }] });
       }
       throw error;
     }

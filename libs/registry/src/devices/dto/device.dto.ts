@@ -3,9 +3,9 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { DEVICE_ID_PATTERN, DEVICE_USERNAME_PATTERN } from '@iot/contracts';
 import { PageQuery } from '@iot/runtime';
+import { PRODUCT_ID_PATTERN } from '../../products/dto/product.dto';
 import { DeviceEntity } from '../device.entity';
 
-const PRODUCT_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 const TAG_PATTERN = /^[\x21-\x7e]{1,64}$/;
 
 export class CreateDeviceDto {
