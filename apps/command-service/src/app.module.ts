@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CommandServiceModule } from '@iot/commands';
-import { RuntimeConfig, RuntimeModule } from '@iot/runtime';
+import { RuntimeModule } from '@iot/runtime';
+import { CommandServiceConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig, logger: Logger): DynamicModule {
-    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule] };
+  static forRoot(config: CommandServiceConfig, logger: Logger): DynamicModule {
+    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: config.operatorKey })] };
   }
 }

@@ -1,16 +1,21 @@
-import { BaseEnv, WithDatabase, WithKafka, WithRedis, loadEnv } from '@iot/config';
+import { BaseEnv, WithDatabase, WithKafka, WithOperatorKey, WithRedis, loadEnv } from '@iot/config';
 import { commandEntities, commandMigrations } from '@iot/commands';
 import { RuntimeConfig, baseRuntimeConfig, clusterAdapters, databaseConfig } from '@iot/runtime';
 
-export class CommandServiceEnv extends WithDatabase(WithRedis(WithKafka(BaseEnv)), { url: 'postgres://iot:iot@127.0.0.1:5432/iot', migrate: false }) {
+export class CommandServiceEnv extends WithOperatorKey(WithDatabase(WithRedis(WithKafka(BaseEnv)), { url: 'postgres://iot:iot@127.0.0.1:5432/iot', migrate: false })) {
   override HTTP_PORT = 8092;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+export interface CommandServiceConfig extends RuntimeConfig {
+  operatorKey?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CommandServiceConfig {
   const e = loadEnv(CommandServiceEnv, env);
   return {
     ...baseRuntimeConfig('command-service', e),
     ...clusterAdapters(e),
     database: databaseConfig(e, { entities: commandEntities, migrations: commandMigrations }),
+    operatorKey: e.IOT_OPERATOR_KEY,
   };
 }

@@ -73,7 +73,7 @@ describe('cluster mode', () => {
   });
 
   it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
-    await deviceAclFlow({ registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `acl-${run}` });
+    await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `acl-${run}` });
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {

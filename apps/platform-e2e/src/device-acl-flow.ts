@@ -8,10 +8,10 @@ import { eventually } from '@iot/testing';
  * project's devices never see another project's messages. Shared by the cluster and
  * standalone suites.
  */
-export async function deviceAclFlow(options: { registryUrl: string; mqttUrl: string; operatorKey: string; projectId: string }): Promise<void> {
-  const { registryUrl, mqttUrl, operatorKey, projectId } = options;
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${registryUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function deviceAclFlow(options: { registryUrl: string; commandUrl: string; mqttUrl: string; operatorKey: string; projectId: string }): Promise<void> {
+  const { registryUrl, commandUrl, mqttUrl, operatorKey, projectId } = options;
+  const call = async (method: string, path: string, key: string, body?: unknown, base = registryUrl) => {
+    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
@@ -89,6 +89,15 @@ export async function deviceAclFlow(options: { registryUrl: string; mqttUrl: str
     await eventually(async () => expect(await grantedOf(outsider, '#')).toBe(1));
     expect(await pubackOf(a, `farms/${projectId}-a/telemetry`)).toBe(0);
     await eventually(() => expect(atC).toHaveLength(2));
+    expect(atOutsider).toEqual([]);
+
+    // The platform publishes over REST (the command service) to any topic of the project,
+    // whatever the ACL; a batch reports its bad item and publishes the rest.
+    await call('POST', `/projects/${projectId}/publish`, key, { topic: 'farms/rest/telemetry', payload: 'from the platform', qos: 1 }, commandUrl);
+    await eventually(() => expect(atC).toContain('farms/rest/telemetry'));
+    const batch = await call('POST', `/projects/${projectId}/publish/batch`, key, [{ topic: 'farms/batch/telemetry', payload: 'one' }, { topic: 'farms/#', payload: 'two' }], commandUrl);
+    expect(batch).toMatchObject({ accepted: 1, failed: 1 });
+    await eventually(() => expect(atC).toContain('farms/batch/telemetry'));
     expect(atOutsider).toEqual([]);
   } finally {
     await Promise.all(clients.map((client) => client.endAsync(true)));

@@ -17,7 +17,7 @@ export class AppModule {
         RuntimeModule.forRoot(config, logger),
         DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey }),
         MqttGatewayModule.forRoot(config.gateway),
-        CommandServiceModule,
+        CommandServiceModule.forRoot({ operatorKey: config.operatorKey }),
         RuleServiceModule,
       ],
     };

@@ -11,3 +11,4 @@ export * from './events/gateway-command';
 export * from './password-hash';
 export * from './device-auth-entry';
 export * from './project-acl';
+export * from './api-key-token';

@@ -5,3 +5,4 @@ export * from './logging/root-logger';
 export * from './runtime-config';
 export * from './runtime.module';
 export * from './http/pagination';
+export * from './http/project-key.guard';

@@ -1,25 +1,43 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
+import type { Logger } from 'pino';
 import { DataSource, IsNull } from 'typeorm';
+import { ROOT_LOGGER } from '@iot/runtime';
+import { StateStore } from '@iot/state-store';
 import { ProjectEntity } from '../projects/project.entity';
 import { projectNotFound } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { ApiKeyEntity } from './api-key.entity';
-import { issueToken, prefixOf, tokenMatches } from './api-key-token';
+import { apiKeyEntryKey, issueToken, prefixOf, tokenMatches } from '@iot/contracts';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
 
-/** A project's API keys: issued (the key shown once), listed, revoked, and checked per request. */
+/**
+ * A project's API keys: issued (the key shown once), listed, revoked, and checked per
+ * request. Live keys are also kept in the shared state store (ApiKeyEntry) for the other
+ * services with project endpoints — written with the change, rebuilt when the registry starts.
+ */
 @Injectable()
-export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class ApiKeysService implements OnApplicationBootstrap {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly state: StateStore,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const keys = await this.db.getRepository(ApiKeyEntity).findBy({ revokedAt: IsNull() });
+    await Promise.all(keys.map((key) => this.publishEntry(key)));
+    this.logger.info({ keys: keys.length }, 'API key view rebuilt for the other services');
+  }
 
   async issue(projectId: string, dto: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
     return this.db.transaction(async (tx) => {
       if (!(await tx.existsBy(ProjectEntity, { id: projectId }))) throw projectNotFound(projectId);
       const { token, prefix, digest } = issueToken();
       const saved = await tx.save(tx.create(ApiKeyEntity, { id: randomUUID(), projectId, name: dto.name, keyPrefix: prefix, secretHash: digest, revokedAt: null }));
+      await this.publishEntry(saved);
       return { ...ApiKeyDto.from(saved), key: token };
     });
   }
@@ -33,8 +51,17 @@ export class ApiKeysService {
   /** Revokes a key: every later request bearing it is refused. */
   async revoke(projectId: string, keyId: string): Promise<void> {
     // Not a key id at all is no such key (and never reaches PostgreSQL's uuid parser).
-    const affected = !isUUID(keyId) ? 0 : (await this.db.getRepository(ApiKeyEntity).update({ id: keyId, projectId, revokedAt: IsNull() }, { revokedAt: new Date() })).affected;
+    const key = isUUID(keyId) ? await this.db.getRepository(ApiKeyEntity).findOneBy({ id: keyId, projectId, revokedAt: IsNull() }) : null;
+    const affected = key && (await this.db.transaction(async (tx) => {
+      const { affected } = await tx.update(ApiKeyEntity, { id: keyId, projectId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (affected) await this.state.delete(apiKeyEntryKey(key.keyPrefix));
+      return affected;
+    }));
     if (!affected) throw new RegistryError('API_KEY_NOT_FOUND', `project ${projectId} has no API key ${keyId}`, { projectId, keyId });
+  }
+
+  private async publishEntry(key: ApiKeyEntity): Promise<void> {
+    await this.state.set(apiKeyEntryKey(key.keyPrefix), JSON.stringify({ projectId: key.projectId, keyId: key.id, digest: key.secretHash }));
   }
 
   /** The live key a bearer token is, if it is one. */

@@ -32,3 +32,29 @@ export function tokenMatches(candidate: string, digest: string): boolean {
 }
 
 const digestOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * What a service needs to check a project's API key, by the key's prefix: the device
+ * registry keeps one entry per live key in the shared state store (written when the key is
+ * issued, removed when it is revoked); every service with project endpoints reads it.
+ */
+export interface ApiKeyEntry {
+  projectId: string;
+  keyId: string;
+  digest: string;
+}
+
+/** State-store key of the entry of the live key with this prefix. */
+export const apiKeyEntryKey = (prefix: string): string => `registry:api-key:${prefix}`;
+
+/** The entry stored as `text`, or undefined when it is not a valid one. */
+export function decodeApiKeyEntry(text: string): ApiKeyEntry | undefined {
+  try {
+    const plain = JSON.parse(text) as Partial<ApiKeyEntry>;
+    return typeof plain.projectId === 'string' && typeof plain.keyId === 'string' && typeof plain.digest === 'string' && /^[0-9a-f]{64}$/.test(plain.digest)
+      ? { projectId: plain.projectId, keyId: plain.keyId, digest: plain.digest }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

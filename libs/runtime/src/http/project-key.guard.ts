@@ -1,0 +1,55 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { apiKeyEntryKey, decodeApiKeyEntry, prefixOf, tokenMatches } from '@iot/contracts';
+import { StateStore } from '@iot/state-store';
+import { DomainError } from './domain-error';
+
+/** Options of ProjectKeyGuard in a service: the operator key from its configuration. */
+export interface ApiAccessOptions {
+  operatorKey?: string;
+}
+
+export const API_ACCESS_OPTIONS = Symbol('API_ACCESS_OPTIONS');
+
+/** Refusals of ProjectKeyGuard. */
+export class ApiAccessError extends DomainError {
+  constructor(code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string, details?: Record<string, unknown>) {
+    super(code, code === 'UNAUTHENTICATED' ? 'unauthenticated' : 'forbidden', message, details);
+  }
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Admits a request to `/projects/:projectId/...` bearing the operator key or a live API key
+ * of that very project, for services other than the device registry: keys are checked
+ * against the registry's view of live keys in the shared state store (ApiKeyEntry), so a
+ * revoked key stops working everywhere at once. A key of another project gets 403.
+ */
+@Injectable()
+export class ProjectKeyGuard implements CanActivate {
+  private readonly operator?: Buffer;
+
+  constructor(
+    private readonly state: StateStore,
+    @Inject(API_ACCESS_OPTIONS) options: ApiAccessOptions,
+  ) {
+    this.operator = options.operatorKey ? digest(options.operatorKey) : undefined;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (token !== undefined && this.operator && timingSafeEqual(digest(token), this.operator)) return true;
+    const prefix = token === undefined ? undefined : prefixOf(token);
+    const stored = prefix === undefined ? null : await this.state.get(apiKeyEntryKey(prefix));
+    const entry = stored === null ? undefined : decodeApiKeyEntry(stored);
+    if (!entry || !tokenMatches(token!, entry.digest)) {
+      throw new ApiAccessError('UNAUTHENTICATED', 'a valid API key of this project or the operator key is required (Authorization: Bearer <key>)');
+    }
+    const projectId = request.params.projectId;
+    if (entry.projectId !== projectId) throw new ApiAccessError('FORBIDDEN', `this API key belongs to another project than ${projectId}`, { projectId });
+    return true;
+  }
+}
