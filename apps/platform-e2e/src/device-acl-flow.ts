@@ -99,6 +99,19 @@ export async function deviceAclFlow(options: { registryUrl: string; commandUrl: 
     expect(batch).toMatchObject({ accepted: 1, failed: 1 });
     await eventually(() => expect(atC).toContain('farms/batch/telemetry'));
     expect(atOutsider).toEqual([]);
+
+    // Proxy subscription: the platform subscribes device a (wherever it is connected) to a
+    // topic its ACL would not let it subscribe to, and a REST publish reaches it.
+    const atA = received(a);
+    const subscriptions = `/projects/${projectId}/devices/${projectId}-a/subscriptions`;
+    await eventually(async () => expect((await call('GET', `/projects/${projectId}/devices/${projectId}-a/status`, key)).online).toBe(true));
+    await call('POST', subscriptions, key, { topic: 'alerts/#', qos: 1 });
+    await eventually(async () => {
+      await call('POST', `/projects/${projectId}/publish`, key, { topic: 'alerts/flood', payload: 'water!', qos: 1 }, commandUrl);
+      expect(atA).toContain('alerts/flood');
+    });
+    expect((await call('GET', subscriptions, key)).items).toContainEqual({ topic: 'alerts/#', qos: 1 });
+    await call('DELETE', `${subscriptions}/${encodeURIComponent('alerts/#')}`, key);
   } finally {
     await Promise.all(clients.map((client) => client.endAsync(true)));
   }

@@ -17,6 +17,8 @@ import { DevicesService } from './devices/devices.service';
 import { RegistryCore1767000000000 } from './migrations/1767000000000-registry-core';
 import { ProjectAclDefault1767100000000 } from './migrations/1767100000000-project-acl-default';
 import { DevicePresence1767200000000 } from './migrations/1767200000000-device-presence';
+import { DeviceSubscriptions1767300000000 } from './migrations/1767300000000-device-subscriptions';
+import { SubscriptionsService } from './presence/subscriptions.service';
 import { PresenceController } from './presence/presence.controller';
 import { ProductEntity } from './products/product.entity';
 import { ProductsController } from './products/products.controller';
@@ -31,7 +33,7 @@ import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.
 /** Tables the device registry maps, for the process's DataSource. */
 export const registryEntities = [ProjectEntity, ApiKeyEntity, ProductEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
 /** The registry's migrations, oldest first. */
-export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000, DevicePresence1767200000000];
+export const registryMigrations = [RegistryCore1767000000000, ProjectAclDefault1767100000000, DevicePresence1767200000000, DeviceSubscriptions1767300000000];
 
 /** The device registry: projects, keys, products, devices, credentials, ACL rules, presence queries. */
 @Module({})
@@ -54,6 +56,7 @@ export class DeviceRegistryModule {
         ProjectAclView,
         PresenceService,
         PresenceWriter,
+        SubscriptionsService,
         ProductsService,
       ],
     };

@@ -15,6 +15,8 @@ const KINDS = {
   INVALID_VALIDITY: 'invalid',
   ACL_RULE_NOT_FOUND: 'not_found',
   DEVICE_OFFLINE: 'not_found',
+  DEVICE_NEVER_CONNECTED: 'not_found',
+  SUBSCRIPTION_NOT_FOUND: 'not_found',
   PRODUCT_EXISTS: 'conflict',
   PRODUCT_IN_USE: 'conflict',
   INVALID_THING_MODEL: 'invalid',

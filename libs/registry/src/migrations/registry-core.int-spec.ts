@@ -5,7 +5,7 @@ import { dataSourceOptions } from '@iot/database';
 import { testInfra } from '@iot/testing';
 import { registryMigrations } from '../device-registry.module';
 
-const TABLES = ['acl_rules', 'api_keys', 'device_connection_history', 'device_credentials', 'device_presence', 'devices', 'products', 'projects'];
+const TABLES = ['acl_rules', 'api_keys', 'device_connection_history', 'device_credentials', 'device_presence', 'device_subscriptions', 'devices', 'products', 'projects'];
 
 /** The same migrations must build the same schema on PostgreSQL and on the embedded PGlite. */
 describe('registry migrations', () => {
@@ -47,13 +47,15 @@ describe('registry migrations', () => {
 
     it('should create every table, revert cleanly, and apply again', async () => {
       const ran = await db.runMigrations({ transaction: 'each' });
-      expect(ran.map((m) => m.name)).toEqual(['RegistryCore1767000000000', 'ProjectAclDefault1767100000000', 'DevicePresence1767200000000']);
+      expect(ran.map((m) => m.name)).toEqual(['RegistryCore1767000000000', 'ProjectAclDefault1767100000000', 'DevicePresence1767200000000', 'DeviceSubscriptions1767300000000']);
       expect(await tables()).toEqual(TABLES);
       expect(await db.runMigrations()).toEqual([]); // idempotent
 
       const projectColumns = async () =>
         (await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'projects' ORDER BY 1`)).map((row: { column_name: string }) => row.column_name);
       expect(await projectColumns()).toContain('acl_default');
+      await db.undoLastMigration();
+      expect(await tables()).not.toContain('device_subscriptions');
       await db.undoLastMigration();
       expect(await tables()).not.toContain('device_presence');
       await db.undoLastMigration();

@@ -7,7 +7,7 @@ import { GatewayClientEvent, GatewayClientEventValue } from '@iot/contracts';
 import { ROOT_LOGGER } from '@iot/runtime';
 
 /**
- * Keeps registry devices' presence and connection history from the gateways' client events
+ * Keeps registry devices' presence, connection history and subscriptions from the gateways' client events
  * (one consumer group for all registry replicas). Events of clients that are no registry
  * device, and of devices deleted meanwhile, are skipped. Order-proof: `connected` replaces
  * the presence only if it is not older than the one recorded, `disconnected` applies only to
@@ -37,7 +37,9 @@ export class PresenceWriter implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async apply(event: GatewayClientEventValue): Promise<void> {
-    if (event.deviceId === undefined || (event.type !== 'connected' && event.type !== 'disconnected')) return;
+    if (event.deviceId === undefined) return;
+    if (event.type === 'subscribed' || event.type === 'unsubscribed') return this.applySubscription(event);
+    if (event.type !== 'connected' && event.type !== 'disconnected') return;
     const { projectId, deviceId, connectionId, clientId, node, occurredAt } = event;
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -59,6 +61,8 @@ export class PresenceWriter implements OnApplicationBootstrap, OnApplicationShut
            WHERE device_presence.connected_at <= EXCLUDED.connected_at`,
           [projectId, deviceId, connectionId, clientId, node, event.peerAddress ?? null, event.protocolVersion ?? null, occurredAt],
         );
+        // A clean start is a new session: the old one's subscriptions are gone with it.
+        if (event.cleanStart) await tx.query(`DELETE FROM device_subscriptions WHERE project_id = $1 AND device_id = $2`, [projectId, deviceId]);
       } else {
         await tx.query(
           `UPDATE device_presence SET online = false, disconnected_at = $4, disconnect_reason = $5
@@ -67,5 +71,19 @@ export class PresenceWriter implements OnApplicationBootstrap, OnApplicationShut
         );
       }
     });
+  }
+
+  private async applySubscription(event: GatewayClientEventValue): Promise<void> {
+    if (event.topic === undefined) return;
+    if (event.type === 'subscribed') {
+      await this.db.query(
+        `INSERT INTO device_subscriptions (project_id, device_id, topic, qos)
+         SELECT $1::varchar, $2::varchar, $3::varchar, $4::smallint WHERE EXISTS (SELECT 1 FROM devices WHERE project_id = $1::varchar AND id = $2::varchar)
+         ON CONFLICT (project_id, device_id, topic) DO UPDATE SET qos = EXCLUDED.qos`,
+        [event.projectId, event.deviceId, event.topic, event.qos ?? 0],
+      );
+    } else {
+      await this.db.query(`DELETE FROM device_subscriptions WHERE project_id = $1 AND device_id = $2 AND topic = $3`, [event.projectId, event.deviceId, event.topic]);
+    }
   }
 }

@@ -117,4 +117,41 @@ describe('Presence, connection history and kick (PostgreSQL, Kafka)', () => {
     });
     expect(kick).toMatchObject({ action: 'kick', projectId, clientId: `${id}-client` });
   });
+
+  it('should list a session’s subscriptions as the gateways report them, empty them on a clean start', async () => {
+    const id = await newDevice();
+    await writer.apply(event(id, 'connected', `gw-a:${id}-1`, 1, { cleanStart: false }));
+    await writer.apply({ ...event(id, 'connected', `gw-a:${id}-1`, 1), type: 'subscribed', topic: 'a/+', qos: 1 });
+    await writer.apply({ ...event(id, 'connected', `gw-a:${id}-1`, 1), type: 'subscribed', topic: 'b/#', qos: 0 });
+    await writer.apply({ ...event(id, 'connected', `gw-a:${id}-1`, 1), type: 'unsubscribed', topic: 'b/#' });
+    const list = async () => (await http().get(`${device()}/${id}/subscriptions`).set(auth).expect(200)).body.items;
+    expect(await list()).toEqual([{ topic: 'a/+', qos: 1 }]);
+    await writer.apply(event(id, 'connected', `gw-a:${id}-2`, 5, { cleanStart: true }));
+    expect(await list()).toEqual([]);
+  });
+
+  it('should subscribe and unsubscribe a device through the gateway cluster (proxy subscriptions)', async () => {
+    const id = await newDevice();
+    const subs = `${device()}/${id}/subscriptions`;
+    expect((await http().post(subs).set(auth).send({ topic: 'news/#', qos: 1 }).expect(404)).body.error).toBe('DEVICE_NEVER_CONNECTED');
+    await writer.apply(event(id, 'connected', `gw-a:${id}`, 1));
+    await writer.apply(event(id, 'disconnected', `gw-a:${id}`, 2)); // a persistent session, parked
+    expect((await http().post(subs).set(auth).send({ topic: 'news/#', qos: 1 }).expect(201)).body).toEqual({ topic: 'news/#', qos: 1 });
+    expect((await http().get(subs).set(auth).expect(200)).body.items).toEqual([{ topic: 'news/#', qos: 1 }]);
+    await http().delete(`${subs}/${encodeURIComponent('news/#')}`).set(auth).expect(204);
+    expect((await http().get(subs).set(auth).expect(200)).body.items).toEqual([]);
+    await http().delete(`${subs}/${encodeURIComponent('news/#')}`).set(auth).expect(404);
+    const sent = await eventually(() => {
+      const mine = commanded.map((r) => decodeRecord(GatewayCommand, r)).filter((c) => c.clientId === `${id}-client`);
+      expect(mine).toHaveLength(2);
+      return mine;
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ action: 'subscribe', filter: 'news/#', qos: 1 }),
+      expect.objectContaining({ action: 'unsubscribe', filter: 'news/#' }),
+    ]);
+    for (const bad of [{ topic: 'a/#/b', qos: 0 }, { topic: 'a', qos: 3 }, { qos: 1 }]) {
+      await http().post(subs).set(auth).send(bad).expect(400);
+    }
+  });
 });
