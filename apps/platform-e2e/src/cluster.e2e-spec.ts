@@ -34,7 +34,7 @@ describe('cluster mode', () => {
   };
 
   beforeAll(async () => {
-    for (const service of [...SERVICES, 'mqtt']) ports[service] = await freePort();
+    for (const service of [...SERVICES, 'mqtt', 'mqtt-gateway-2', 'mqtt-2']) ports[service] = await freePort();
   });
 
   afterAll(async () => {
@@ -72,12 +72,21 @@ describe('cluster mode', () => {
     await eventually(async () => expect(await appliedChanges('created')).toBe(before + 1));
   });
 
+  /** A second gateway node, for the device flows: devices spread over and move between the two. */
+  const gatewayUrls = async (): Promise<string[]> => {
+    if (!procs['mqtt-gateway-2']) {
+      procs['mqtt-gateway-2'] = ServiceProcess.start('mqtt-gateway', { ...env('mqtt-gateway'), HTTP_PORT: String(ports['mqtt-gateway-2']), MQTT_PORT: String(ports['mqtt-2']), NODE_ID: `${gatewayNode}-2` });
+      await procs['mqtt-gateway-2'].waitReady(url('mqtt-gateway-2', '/health/ready'), 60_000);
+    }
+    return [`mqtt://127.0.0.1:${ports.mqtt}`, `mqtt://127.0.0.1:${ports['mqtt-2']}`];
+  };
+
   it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
-    await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `acl-${run}` });
+    await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `acl-${run}` });
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
-    await deviceAuthFlow({ registryUrl: url('device-registry', ''), mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, operatorKey, projectId: `auth-${run}`, anonymousAllowed: false });
+    await deviceAuthFlow({ registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `auth-${run}`, anonymousAllowed: false });
   });
 
   it('should dead-letter malformed and unknown-version records and keep consuming', async () => {

@@ -5,11 +5,11 @@ import { eventually } from '@iot/testing';
  * ACL rules end to end: rules made over REST decide, on the gateway, what devices may
  * publish and subscribe (placeholders filled per client; a device's own `$oc/devices/{id}/`
  * topics always allowed; deny by default), changes take effect without reconnecting, and a
- * project's devices never see another project's messages. Shared by the cluster and
- * standalone suites.
+ * project's devices never see another project's messages. Devices spread over the gateway
+ * nodes given. Shared by the cluster and standalone suites.
  */
-export async function deviceAclFlow(options: { registryUrl: string; commandUrl: string; mqttUrl: string; operatorKey: string; projectId: string }): Promise<void> {
-  const { registryUrl, commandUrl, mqttUrl, operatorKey, projectId } = options;
+export async function deviceAclFlow(options: { registryUrl: string; commandUrl: string; mqttUrls: string[]; operatorKey: string; projectId: string }): Promise<void> {
+  const { registryUrl, commandUrl, mqttUrls, operatorKey, projectId } = options;
   const call = async (method: string, path: string, key: string, body?: unknown, base = registryUrl) => {
     const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
@@ -17,7 +17,8 @@ export async function deviceAclFlow(options: { registryUrl: string; commandUrl: 
     return text ? JSON.parse(text) : undefined;
   };
   const clients: MqttClient[] = [];
-  const deviceOf = async (project: string, key: string, id: string): Promise<MqttClient> => {
+  // Devices spread over the gateway nodes given: messages and rules must work across them.
+  const deviceOf = async (project: string, key: string, id: string, mqttUrl = mqttUrls[clients.length % mqttUrls.length]): Promise<MqttClient> => {
     await call('POST', `/projects/${project}/devices`, key, { id });
     const { password } = await call('PUT', `/projects/${project}/devices/${id}/credentials`, key, {});
     const client = await mqtt.connectAsync(mqttUrl, { username: id, password, clientId: `${id}-client`, protocolVersion: 5, reconnectPeriod: 0 });

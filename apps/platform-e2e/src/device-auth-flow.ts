@@ -5,11 +5,16 @@ import { eventually } from '@iot/testing';
  * The device side of the registry, end to end: a device created and given credentials over
  * REST connects over MQTT with them; a wrong password, a disabled device, a rotated password
  * and a deleted device are refused — and a connected device is disconnected when it is
- * disabled, its password rotated, or it is deleted; password guessing is cut short. Shared by
- * the cluster and standalone suites.
+ * disabled, its password rotated, or it is deleted; password guessing is cut short. With
+ * several gateway URLs the device moves between the nodes. Shared by the cluster and
+ * standalone suites.
  */
-export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: string; operatorKey: string; projectId: string; anonymousAllowed: boolean }): Promise<void> {
-  const { registryUrl, mqttUrl, operatorKey, projectId, anonymousAllowed } = options;
+export async function deviceAuthFlow(options: { registryUrl: string; mqttUrls: string[]; operatorKey: string; projectId: string; anonymousAllowed: boolean }): Promise<void> {
+  const { registryUrl, mqttUrls, operatorKey, projectId, anonymousAllowed } = options;
+  // With several gateway nodes the device moves between them as it reconnects.
+  let attempts = 0;
+  const nextUrl = () => mqttUrls[attempts++ % mqttUrls.length];
+  const mqttUrl = mqttUrls[mqttUrls.length - 1];
   const call = async (method: string, path: string, key: string, body?: unknown) => {
     const res = await fetch(`${registryUrl}/api/v1${path}`, {
       method,
@@ -32,7 +37,7 @@ export async function deviceAuthFlow(options: { registryUrl: string; mqttUrl: st
   const { password } = await expectStatus(call('PUT', `/projects/${projectId}/devices/${deviceId}/credentials`, key, {}), 200);
 
   const connect = (pass: string, protocolVersion: 4 | 5 = 5) =>
-    mqtt.connectAsync(mqttUrl, { username: deviceId, password: pass, clientId: `${deviceId}-${Math.random().toString(16).slice(2, 8)}`, protocolVersion, reconnectPeriod: 0, connectTimeout: 5_000 });
+    mqtt.connectAsync(nextUrl(), { username: deviceId, password: pass, clientId: `${deviceId}-${Math.random().toString(16).slice(2, 8)}`, protocolVersion, reconnectPeriod: 0, connectTimeout: 5_000 });
   const refusal = async (pass: string, protocolVersion: 4 | 5 = 5): Promise<number | undefined> => {
     try {
       const client = await connect(pass, protocolVersion);

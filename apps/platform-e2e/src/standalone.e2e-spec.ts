@@ -81,11 +81,11 @@ describe('standalone mode', () => {
   });
 
   it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
-    await deviceAclFlow({ commandUrl: base, registryUrl: base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, operatorKey, projectId: 'standalone-acl' });
+    await deviceAclFlow({ commandUrl: base, registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-acl' });
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
-    await deviceAuthFlow({ registryUrl: base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, operatorKey, projectId: 'standalone-auth', anonymousAllowed: true });
+    await deviceAuthFlow({ registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-auth', anonymousAllowed: true });
   });
 
   it('should serve the OpenAPI document at /api/docs', async () => {
