@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { Headers, RegistryProjectChanged, Topics, deadLetterTopicOf, encodeRecord } from '@iot/contracts';
+import { GatewayClientEvent, Headers, RegistryProjectChanged, Topics, deadLetterTopicOf, decodeDeviceMessages, decodeRecord, encodeRecord } from '@iot/contracts';
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
@@ -81,8 +81,42 @@ describe('cluster mode', () => {
     return [`mqtt://127.0.0.1:${ports.mqtt}`, `mqtt://127.0.0.1:${ports['mqtt-2']}`];
   };
 
-  it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart', async () => {
-    await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `acl-${run}` });
+  it('should enforce ACL rules made over REST on publish and subscribe, and keep projects apart — reporting each accepted step once on Kafka', async () => {
+    const projectId = `acl-${run}`;
+    const device = `${projectId}-a`;
+    // What the gateways report during the flow, read from the contract topics as any consumer would.
+    const events: { type: string; topic?: string }[] = [];
+    const messages: string[] = [];
+    const consumer = kafka.consumer({ groupId: `e2e-acl-reader-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topics.GatewayClientEventV1, Topics.GatewayDeviceMessageV1], fromBeginning: false });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        if (message.key?.toString() !== `${projectId}/${device}`) return;
+        const record = { topic, key: message.key.toString(), value: message.value, headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) };
+        if (topic === Topics.GatewayClientEventV1) {
+          const event = decodeRecord(GatewayClientEvent, record);
+          events.push({ type: event.type, ...(event.topic ? { topic: event.topic } : {}) });
+        } else {
+          for (const { meta } of decodeDeviceMessages(record)) messages.push(meta.topic);
+        }
+      },
+    });
+    await joined;
+    try {
+      await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId });
+      await eventually(() => expect(events.map((e) => e.type)).toContain('disconnected'), 15_000);
+      // Connected, proxy-subscribed and unsubscribed, disconnected: each once.
+      expect(events).toEqual([{ type: 'connected' }, { type: 'subscribed', topic: 'alerts/#' }, { type: 'unsubscribed', topic: 'alerts/#' }, { type: 'disconnected' }]);
+      // Its accepted publishes once each; the refused ones (another farm, another device's $oc topic) never.
+      expect(messages.filter((t) => t === `farms/${device}/telemetry`)).toHaveLength(2);
+      expect(messages.filter((t) => t === `$oc/devices/${device}/sys/messages/up`)).toHaveLength(1);
+      expect(messages).not.toContain(`farms/${projectId}-b/telemetry`);
+      expect(messages).not.toContain(`$oc/devices/${projectId}-b/sys/messages/up`);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {

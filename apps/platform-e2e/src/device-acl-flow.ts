@@ -113,6 +113,14 @@ export async function deviceAclFlow(options: { registryUrl: string; commandUrl: 
     });
     expect((await call('GET', subscriptions, key)).items).toContainEqual({ topic: 'alerts/#', qos: 1 });
     await call('DELETE', `${subscriptions}/${encodeURIComponent('alerts/#')}`, key);
+    // Unsubscribed wherever it is: a probe published after that no longer reaches it.
+    let probe = 0;
+    await eventually(async () => {
+      const topic = `alerts/probe-${++probe}`;
+      await call('POST', `/projects/${projectId}/publish`, key, { topic, payload: 'probe', qos: 1 }, commandUrl);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(atA).not.toContain(topic);
+    });
   } finally {
     await Promise.all(clients.map((client) => client.endAsync(true)));
   }

@@ -8,16 +8,24 @@ const ROOT = resolve(__dirname, '../../..');
 /** The built entry point of an app (`npm test` builds them before the e2e tier). */
 export const entryOf = (app: string): string => resolve(ROOT, `dist/apps/${app}/apps/${app}/src/main.js`);
 
-/** A TCP port that was free a moment ago, on 127.0.0.1. */
+/** Ports handed out by this process: the OS may offer a just-closed port again. */
+const issued = new Set<number>();
+
+/** A TCP port that was free a moment ago, on 127.0.0.1, never the same twice in one test process. */
 export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
+  for (;;) {
+    const port = await new Promise<number>((done, fail) => {
+      const server = createServer();
+      server.once('error', fail);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => done(port));
+      });
     });
-  });
+    if (issued.has(port)) continue;
+    issued.add(port);
+    return port;
+  }
 }
 
 /** A service started as its own process, as in production, with its output captured. */
