@@ -108,7 +108,13 @@ describe('cluster mode', () => {
       await deviceAclFlow({ commandUrl: url('command-service', ''), registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId });
       await eventually(() => expect(events.map((e) => e.type)).toContain('disconnected'), 15_000);
       // Connected, proxy-subscribed and unsubscribed, disconnected: each once.
-      expect(events).toEqual([{ type: 'connected' }, { type: 'subscribed', topic: 'alerts/#' }, { type: 'unsubscribed', topic: 'alerts/#' }, { type: 'disconnected' }]);
+      expect(events).toEqual([
+        { type: 'connected' },
+        { type: 'subscribed', topic: 'alerts/#' },
+        { type: 'subscribed', topic: `$oc/devices/${device}/sys/messages/down` },
+        { type: 'unsubscribed', topic: 'alerts/#' },
+        { type: 'disconnected' },
+      ]);
       // Its accepted publishes once each; the refused ones (another farm, another device's $oc topic) never.
       expect(messages.filter((t) => t === `farms/${device}/telemetry`)).toHaveLength(2);
       expect(messages.filter((t) => t === `$oc/devices/${device}/sys/messages/up`)).toHaveLength(1);

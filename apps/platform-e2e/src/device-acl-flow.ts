@@ -112,15 +112,18 @@ export async function deviceAclFlow(options: { registryUrl: string; commandUrl: 
       expect(atA).toContain('alerts/flood');
     });
     expect((await call('GET', subscriptions, key)).items).toContainEqual({ topic: 'alerts/#', qos: 1 });
+    // Unsubscribed wherever it is: a probe no longer reaches it, while a control message sent
+    // right after the probe (same path, same order) still does.
+    const control = `$oc/devices/${projectId}-a/sys/messages/down`;
+    expect(await grantedOf(a, control)).toBe(1);
     await call('DELETE', `${subscriptions}/${encodeURIComponent('alerts/#')}`, key);
-    // Unsubscribed wherever it is: a probe published after that no longer reaches it.
     let probe = 0;
     await eventually(async () => {
       const topic = `alerts/probe-${++probe}`;
-      await call('POST', `/projects/${projectId}/publish`, key, { topic, payload: 'probe', qos: 1 }, commandUrl);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await call('POST', `/projects/${projectId}/publish/batch`, key, [{ topic, payload: 'probe', qos: 1 }, { topic: control, payload: `${probe}`, qos: 1 }], commandUrl);
+      await eventually(() => expect(atA.filter((t) => t === control)).toHaveLength(probe));
       expect(atA).not.toContain(topic);
-    });
+    }, 20_000);
   } finally {
     await Promise.all(clients.map((client) => client.endAsync(true)));
   }
