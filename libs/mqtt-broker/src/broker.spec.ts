@@ -249,6 +249,27 @@ describe('Broker over TCP with MQTT.js', () => {
     });
   });
 
+  describe('a publisher held by a hook', () => {
+    it('should keep answering its PINGREQs (no keepalive timeout on either side), then acknowledge in order', async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      h = await BrokerHarness.start({ hooks: { ...defaultHooks({ allowAnonymous: true }), admitPublish: (message) => (message.topic === 'held' ? held : undefined) } });
+      const client = await h.connect({ protocolVersion: 5, keepalive: 1 });
+      const pings: number[] = [];
+      client.on('packetreceive', (packet) => packet.cmd === 'pingresp' && pings.push(Date.now()));
+      const acked: string[] = [];
+      const first = client.publishAsync('held', 'x', { qos: 1 }).then(() => acked.push('held'));
+      const second = client.publishAsync('after', 'y', { qos: 1 }).then(() => acked.push('after'));
+      await sleep(3_500); // MQTT.js gives up after 1.5 keepalives without an answer
+      expect(client.connected).toBe(true);
+      expect(pings.length).toBeGreaterThanOrEqual(2);
+      expect(acked).toEqual([]);
+      release();
+      await Promise.all([first, second]);
+      expect(acked).toEqual(['held', 'after']);
+    }, 10_000);
+  });
+
   describe('credentials that end, devices kicked', () => {
     const disconnectOf = (client: MqttClient) =>
       new Promise<number | undefined>((resolve) => client.on('packetreceive', (packet) => packet.cmd === 'disconnect' && resolve((packet as { reasonCode?: number }).reasonCode)));

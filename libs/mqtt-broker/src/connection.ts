@@ -10,6 +10,12 @@ import { Session } from './session/session';
 
 /** Bytes queued on a socket beyond which it counts as congested: its publishers are paused. */
 const CONGESTED_BYTES = 1024 * 1024;
+/**
+ * Packets read while a hook holds the connection (e.g. the uplink holding a QoS 1 publisher)
+ * wait in the backlog; the socket keeps being read — so PINGREQ is still answered and the
+ * keepalive holds on both sides — until this many bytes wait, then it is paused.
+ */
+const BACKLOG_PAUSE_BYTES = 1024 * 1024;
 /** The longest a Node timer waits (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 /** Bytes queued beyond which QoS 0 deliveries to it are dropped outright (a stuck consumer). */
@@ -68,6 +74,8 @@ export class Connection implements Backpressured, GateWaiter {
   private endTimer?: NodeJS.Timeout;
   private flushScheduled = false;
   private readonly backlog: Packet[] = [];
+  /** Bytes of the packets in the backlog: past BACKLOG_PAUSE_BYTES the socket is paused. */
+  private backlogBytes = 0;
   private busy = false;
   private running = false;
   private readonly openedAt = Date.now();
@@ -153,7 +161,7 @@ export class Connection implements Backpressured, GateWaiter {
     this.pauseTimer = undefined;
     // Inside run() (released synchronously by a handler) the loop itself carries on.
     if (this.busy || this.running) return;
-    const queued = this.backlog.shift();
+    const queued = this.nextInBacklog();
     if (queued) this.run(queued);
     if (!this.busy && this.awaiting.size === 0 && !this.closed) this.stream.resume();
   }
@@ -340,7 +348,15 @@ export class Connection implements Backpressured, GateWaiter {
       return;
     }
     if (this.busy || this.awaiting.size > 0) {
+      // A held connection is still alive: PINGREQ is answered at once (its reply is not
+      // ordered with the acknowledgements), everything else waits its turn.
+      if (packet.cmd === 'pingreq' && this.client) {
+        dispatch(this, packet);
+        return;
+      }
       this.backlog.push(packet);
+      this.backlogBytes += (packet.length ?? 0) + 2;
+      if (this.backlogBytes > BACKLOG_PAUSE_BYTES) this.stream.pause();
       return;
     }
     this.run(packet);
@@ -355,6 +371,12 @@ export class Connection implements Backpressured, GateWaiter {
     }
   }
 
+  private nextInBacklog(): Packet | undefined {
+    const packet = this.backlog.shift();
+    if (packet) this.backlogBytes -= (packet.length ?? 0) + 2;
+    return packet;
+  }
+
   private loop(first: Packet): void {
     let next: Packet | undefined = first;
     while (next && !this.closed) {
@@ -366,21 +388,21 @@ export class Connection implements Backpressured, GateWaiter {
         return;
       }
       if (result instanceof Promise) {
+        // Held by an async hook: later packets wait in the backlog (see enqueue).
         this.busy = true;
-        this.stream.pause();
         result
           .catch((error: Error) => this.close(`internal error: ${error.message}`, ReasonCode.UnspecifiedError))
           .finally(() => {
             this.busy = false;
             if (this.closed || this.awaiting.size > 0) return;
             this.stream.resume();
-            const queued = this.backlog.shift();
+            const queued = this.nextInBacklog();
             if (queued) this.run(queued);
           });
         return;
       }
       // Paused by backpressure: the rest waits until the subscriber has room.
-      next = this.awaiting.size > 0 ? undefined : this.backlog.shift();
+      next = this.awaiting.size > 0 ? undefined : this.nextInBacklog();
     }
   }
 }

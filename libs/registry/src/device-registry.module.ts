@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher, MessageBus } from '@iot/bus';
+import { API_ACCESS_OPTIONS, ProjectKeyGuard } from '@iot/runtime';
 import { AclRuleEntity } from './acl/acl-rule.entity';
 import { AclRulesController } from './acl/acl-rules.controller';
 import { AclRulesService } from './acl/acl-rules.service';
@@ -9,7 +10,6 @@ import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { OperatorKeyGuard } from './auth/operator-key.guard';
-import { ProjectAccessGuard } from './auth/project-access.guard';
 import { DeviceCredentialEntity, DeviceEntity } from './devices/device.entity';
 import { DevicesController } from './devices/devices.controller';
 import { DeviceAuthView } from './devices/device-auth-view';
@@ -47,7 +47,9 @@ export class DeviceRegistryModule {
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
         OperatorKeyGuard,
-        ProjectAccessGuard,
+        // Project endpoints check keys as the other services do: against the live-key view.
+        { provide: API_ACCESS_OPTIONS, useValue: { operatorKey: options.operatorKey } },
+        ProjectKeyGuard,
         ProjectsService,
         ApiKeysService,
         DevicesService,

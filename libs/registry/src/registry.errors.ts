@@ -5,7 +5,6 @@ const KINDS = {
   OPERATOR_KEY_NOT_CONFIGURED: 'unauthenticated',
   PROJECT_NOT_FOUND: 'not_found',
   PROJECT_EXISTS: 'conflict',
-  FORBIDDEN: 'forbidden',
   API_KEY_NOT_FOUND: 'not_found',
   DEVICE_NOT_FOUND: 'not_found',
   DEVICE_EXISTS: 'conflict',

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ProjectAccessGuard } from '../auth/project-access.guard';
+import { ProjectKeyGuard } from '@iot/runtime';
 import { AclRulesService } from './acl-rules.service';
 import { AclDefaultDto, AclRuleBodyDto, AclRuleDto, AclRuleListDto } from './dto/acl-rule.dto';
 
@@ -20,7 +20,7 @@ import { AclDefaultDto, AclRuleBodyDto, AclRuleDto, AclRuleListDto } from './dto
 @ApiForbiddenResponse({ description: 'An API key of another project' })
 @ApiBadRequestResponse({ description: 'Bad input: the offending fields are named' })
 @ApiNotFoundResponse({ description: 'No such project or rule' })
-@UseGuards(ProjectAccessGuard)
+@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId')
 export class AclRulesController {
   constructor(private readonly acl: AclRulesService) {}

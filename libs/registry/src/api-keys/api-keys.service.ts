@@ -10,13 +10,13 @@ import { ProjectEntity } from '../projects/project.entity';
 import { projectNotFound } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { ApiKeyEntity } from './api-key.entity';
-import { apiKeyEntryKey, issueToken, prefixOf, tokenMatches } from '@iot/contracts';
+import { apiKeyEntryKey, issueToken } from '@iot/contracts';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
 
 /**
- * A project's API keys: issued (the key shown once), listed, revoked, and checked per
- * request. Live keys are also kept in the shared state store (ApiKeyEntry) for the other
- * services with project endpoints — written with the change, rebuilt when the registry starts.
+ * A project's API keys: issued (the key shown once), listed, revoked. Live keys are kept in
+ * the shared state store (ApiKeyEntry), where every service's ProjectKeyGuard — this one's
+ * too — checks them: written with the change, rebuilt when the registry starts.
  */
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
@@ -62,14 +62,5 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   private async publishEntry(key: ApiKeyEntity): Promise<void> {
     await this.state.set(apiKeyEntryKey(key.keyPrefix), JSON.stringify({ projectId: key.projectId, keyId: key.id, digest: key.secretHash }));
-  }
-
-  /** The live key a bearer token is, if it is one. */
-  async authenticate(token: string): Promise<{ projectId: string; keyId: string } | undefined> {
-    const prefix = prefixOf(token);
-    if (prefix === undefined) return undefined;
-    const candidates = await this.db.getRepository(ApiKeyEntity).findBy({ keyPrefix: prefix, revokedAt: IsNull() });
-    const key = candidates.find((candidate) => tokenMatches(token, candidate.secretHash));
-    return key && { projectId: key.projectId, keyId: key.id };
   }
 }

@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ProjectAccessGuard } from '../auth/project-access.guard';
+import { ProjectKeyGuard } from '@iot/runtime';
 import { DevicesService } from './devices.service';
 import { CredentialsDto, SetCredentialsDto } from './dto/credentials.dto';
 import { CreateDeviceDto, DeviceDto, DevicePageDto, ListDevicesQuery, UpdateDeviceDto } from './dto/device.dto';
@@ -21,7 +21,7 @@ import { CreateDeviceDto, DeviceDto, DevicePageDto, ListDevicesQuery, UpdateDevi
 @ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
 @ApiForbiddenResponse({ description: 'An API key of another project' })
 @ApiBadRequestResponse({ description: 'Bad input: the offending fields are named' })
-@UseGuards(ProjectAccessGuard)
+@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId/devices')
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { PageQuery } from '@iot/runtime';
-import { ProjectAccessGuard } from '../auth/project-access.guard';
+import { ProjectKeyGuard } from '@iot/runtime';
 import { ConnectionHistoryPageDto, DeviceStatusDto } from './dto/presence.dto';
 import { AddSubscriptionDto, SubscriptionDto, SubscriptionListDto } from './dto/subscription.dto';
 import { PresenceService } from './presence.service';
@@ -11,7 +11,7 @@ import { SubscriptionsService } from './subscriptions.service';
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
 @ApiForbiddenResponse({ description: 'An API key of another project' })
-@UseGuards(ProjectAccessGuard)
+@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId/devices/:deviceId')
 export class PresenceController {
   constructor(

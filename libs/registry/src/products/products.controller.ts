@@ -12,7 +12,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { PageQuery } from '@iot/runtime';
-import { ProjectAccessGuard } from '../auth/project-access.guard';
+import { ProjectKeyGuard } from '@iot/runtime';
 import { CreateProductDto, ProductBodyDto, ProductDto, ProductPageDto } from './dto/product.dto';
 import { ProductsService } from './products.service';
 
@@ -22,7 +22,7 @@ import { ProductsService } from './products.service';
 @ApiForbiddenResponse({ description: 'An API key of another project' })
 @ApiBadRequestResponse({ description: 'Bad input, including a thing model that breaks its rules (INVALID_THING_MODEL): the offending fields are named' })
 @ApiNotFoundResponse({ description: 'No such project or product' })
-@UseGuards(ProjectAccessGuard)
+@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId/products')
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}

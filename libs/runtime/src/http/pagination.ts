@@ -38,3 +38,25 @@ export class Page<T> {
     return Object.assign(new Page<T>(), { items, total, limit: query.limit, offset: query.offset });
   }
 }
+
+/**
+ * The OpenAPI shape of a page of `type` (Page<T> is generic, which the document cannot show):
+ * `class DevicePageDto extends PageOf(DeviceDto) {}`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function PageOf<T>(type: new (...args: any[]) => T, description = 'Items of this page') {
+  class PageOfType {
+    @ApiProperty({ type: [type], description })
+    items: T[];
+
+    @ApiProperty({ example: 1, description: 'Items matching the query, across all pages' })
+    total: number;
+
+    @ApiProperty({ example: 50 })
+    limit: number;
+
+    @ApiProperty({ example: 0 })
+    offset: number;
+  }
+  return PageOfType;
+}

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { DEVICE_ID_PATTERN, DEVICE_USERNAME_PATTERN } from '@iot/contracts';
-import { PageQuery } from '@iot/runtime';
+import { PageQuery, PageOf } from '@iot/runtime';
 import { PRODUCT_ID_PATTERN } from '../../products/dto/product.dto';
 import { DeviceEntity } from '../device.entity';
 
@@ -145,16 +145,4 @@ export class DeviceDto {
   }
 }
 
-export class DevicePageDto {
-  @ApiProperty({ type: [DeviceDto] })
-  items: DeviceDto[];
-
-  @ApiProperty({ example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-}
+export class DevicePageDto extends PageOf(DeviceDto) {}

@@ -1,3 +1,4 @@
+import { PageOf } from '@iot/runtime';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class DeviceStatusDto {
@@ -46,16 +47,4 @@ export class ConnectionEventDto {
   protocolVersion: number | null;
 }
 
-export class ConnectionHistoryPageDto {
-  @ApiProperty({ type: [ConnectionEventDto], description: 'Newest first' })
-  items: ConnectionEventDto[];
-
-  @ApiProperty({ example: 2 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-}
+export class ConnectionHistoryPageDto extends PageOf(ConnectionEventDto, 'Newest first') {}

@@ -1,3 +1,4 @@
+import { PageOf } from '@iot/runtime';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
@@ -50,16 +51,4 @@ export class ProductDto {
   }
 }
 
-export class ProductPageDto {
-  @ApiProperty({ type: [ProductDto] })
-  items: ProductDto[];
-
-  @ApiProperty({ example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-}
+export class ProductPageDto extends PageOf(ProductDto) {}

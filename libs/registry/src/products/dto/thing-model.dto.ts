@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
@@ -64,6 +65,10 @@ export class ValueDefDto {
   required?: boolean;
 }
 
+/** An optional list of typed values (parameters, response fields), each validated. */
+const ValueDefs = () =>
+  applyDecorators(ApiPropertyOptional({ type: [ValueDefDto] }), IsOptional(), IsArray(), ArrayMaxSize(256), ValidateNested({ each: true }), Type(() => ValueDefDto));
+
 export class PropertyDefDto extends ValueDefDto {
   @ApiProperty({ enum: PROPERTY_ACCESS, example: 'RW', description: 'R: reported and read; W: written; RW: both' })
   @IsIn(PROPERTY_ACCESS)
@@ -75,12 +80,7 @@ export class CommandResponseDefDto {
   @Matches(NAME, { message: `name ${NAME_MESSAGE}` })
   name: string;
 
-  @ApiPropertyOptional({ type: [ValueDefDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(256)
-  @ValidateNested({ each: true })
-  @Type(() => ValueDefDto)
+  @ValueDefs()
   parameters?: ValueDefDto[];
 }
 
@@ -89,12 +89,7 @@ export class CommandDefDto {
   @Matches(NAME, { message: `name ${NAME_MESSAGE}` })
   name: string;
 
-  @ApiPropertyOptional({ type: [ValueDefDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(256)
-  @ValidateNested({ each: true })
-  @Type(() => ValueDefDto)
+  @ValueDefs()
   parameters?: ValueDefDto[];
 
   @ApiPropertyOptional({ type: [CommandResponseDefDto] })
@@ -111,12 +106,7 @@ export class EventDefDto {
   @Matches(NAME, { message: `name ${NAME_MESSAGE}` })
   name: string;
 
-  @ApiPropertyOptional({ type: [ValueDefDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(256)
-  @ValidateNested({ each: true })
-  @Type(() => ValueDefDto)
+  @ValueDefs()
   parameters?: ValueDefDto[];
 }
 

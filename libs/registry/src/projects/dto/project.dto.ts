@@ -1,3 +1,4 @@
+import { PageOf } from '@iot/runtime';
 import { ApiProperty } from '@nestjs/swagger';
 import { ProjectEntity } from '../project.entity';
 
@@ -19,16 +20,4 @@ export class ProjectDto {
   }
 }
 
-export class ProjectPageDto {
-  @ApiProperty({ type: [ProjectDto] })
-  items: ProjectDto[];
-
-  @ApiProperty({ example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-}
+export class ProjectPageDto extends PageOf(ProjectDto) {}
