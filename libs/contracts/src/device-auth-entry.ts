@@ -1,5 +1,5 @@
-import { IsBoolean, IsISO8601, IsOptional, IsString, Matches, validateSync } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { decodeStateView } from './state-view';
 import { DEVICE_ID_PATTERN, PROJECT_ID_PATTERN } from './keys';
 
 /**
@@ -38,14 +38,4 @@ export const deviceAuthKey = (username: string): string => `registry:device-auth
 export const encodeDeviceAuthEntry = (entry: DeviceAuthEntry): string => JSON.stringify(entry);
 
 /** The entry stored as `text`, or undefined when it is not a valid one. */
-export function decodeDeviceAuthEntry(text: string): DeviceAuthEntry | undefined {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof plain !== 'object' || plain === null) return undefined;
-  const entry = plainToInstance(DeviceAuthEntry, plain);
-  return validateSync(entry, { whitelist: true }).length === 0 ? entry : undefined;
-}
+export const decodeDeviceAuthEntry = (text: string): DeviceAuthEntry | undefined => decodeStateView(DeviceAuthEntry, text);

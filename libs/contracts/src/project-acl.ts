@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsOptional, IsString, Length, ValidateNested, validateSync } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { decodeStateView } from './state-view';
 
 export const ACL_WHO_TYPES = ['device', 'username', 'clientid', 'all'] as const;
 export const ACL_ACTIONS = ['publish', 'subscribe', 'all'] as const;
@@ -55,14 +55,4 @@ export const projectAclKey = (projectId: string): string => `registry:acl:${proj
 export const encodeProjectAcl = (acl: ProjectAcl): string => JSON.stringify(acl);
 
 /** The ACL stored as `text`, or undefined when it is not a valid one. */
-export function decodeProjectAcl(text: string): ProjectAcl | undefined {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof plain !== 'object' || plain === null) return undefined;
-  const acl = plainToInstance(ProjectAcl, plain);
-  return validateSync(acl, { whitelist: true }).length === 0 ? acl : undefined;
-}
+export const decodeProjectAcl = (text: string): ProjectAcl | undefined => decodeStateView(ProjectAcl, text);

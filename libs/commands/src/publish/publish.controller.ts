@@ -1,14 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ProjectKeyGuard } from '@iot/runtime';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOkResponse } from '@nestjs/swagger';
+import { ProjectEndpoints } from '@iot/runtime';
 import { BatchPublishedDto, PublishDto, PublishedDto } from './publish.dto';
 import { MAX_BATCH, PublishService } from './publish.service';
 
-@ApiTags('publish')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
-@ApiForbiddenResponse({ description: 'An API key of another project' })
-@UseGuards(ProjectKeyGuard)
+@ProjectEndpoints('publish')
 @Controller('projects/:projectId/publish')
 export class PublishController {
   constructor(private readonly publisher: PublishService) {}

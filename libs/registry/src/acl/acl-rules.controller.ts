@@ -1,26 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ProjectKeyGuard } from '@iot/runtime';
+import { ProjectEndpoints } from '@iot/runtime';
 import { AclRulesService } from './acl-rules.service';
 import { AclDefaultDto, AclRuleBodyDto, AclRuleDto, AclRuleListDto } from './dto/acl-rule.dto';
 
-@ApiTags('acl')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
-@ApiForbiddenResponse({ description: 'An API key of another project' })
+@ProjectEndpoints('acl')
 @ApiBadRequestResponse({ description: 'Bad input: the offending fields are named' })
 @ApiNotFoundResponse({ description: 'No such project or rule' })
-@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId')
 export class AclRulesController {
   constructor(private readonly acl: AclRulesService) {}

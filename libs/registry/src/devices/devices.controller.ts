@@ -1,27 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ProjectKeyGuard } from '@iot/runtime';
+import { ProjectEndpoints } from '@iot/runtime';
 import { DevicesService } from './devices.service';
 import { CredentialsDto, SetCredentialsDto } from './dto/credentials.dto';
 import { CreateDeviceDto, DeviceDto, DevicePageDto, ListDevicesQuery, UpdateDeviceDto } from './dto/device.dto';
 
-@ApiTags('devices')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
-@ApiForbiddenResponse({ description: 'An API key of another project' })
+@ProjectEndpoints('devices')
 @ApiBadRequestResponse({ description: 'Bad input: the offending fields are named' })
-@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId/devices')
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}

@@ -1,17 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { PageQuery } from '@iot/runtime';
-import { ProjectKeyGuard } from '@iot/runtime';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
+import { PageQuery, ProjectEndpoints } from '@iot/runtime';
 import { ConnectionHistoryPageDto, DeviceStatusDto } from './dto/presence.dto';
 import { AddSubscriptionDto, SubscriptionDto, SubscriptionListDto } from './dto/subscription.dto';
 import { PresenceService } from './presence.service';
 import { SubscriptionsService } from './subscriptions.service';
 
-@ApiTags('presence')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
-@ApiForbiddenResponse({ description: 'An API key of another project' })
-@UseGuards(ProjectKeyGuard)
+@ProjectEndpoints('presence')
 @Controller('projects/:projectId/devices/:deviceId')
 export class PresenceController {
   constructor(

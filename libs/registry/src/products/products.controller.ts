@@ -1,28 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { PageQuery } from '@iot/runtime';
-import { ProjectKeyGuard } from '@iot/runtime';
+import { PageQuery, ProjectEndpoints } from '@iot/runtime';
 import { CreateProductDto, ProductBodyDto, ProductDto, ProductPageDto } from './dto/product.dto';
 import { ProductsService } from './products.service';
 
-@ApiTags('products')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong key' })
-@ApiForbiddenResponse({ description: 'An API key of another project' })
+@ProjectEndpoints('products')
 @ApiBadRequestResponse({ description: 'Bad input, including a thing model that breaks its rules (INVALID_THING_MODEL): the offending fields are named' })
 @ApiNotFoundResponse({ description: 'No such project or product' })
-@UseGuards(ProjectKeyGuard)
 @Controller('projects/:projectId/products')
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}

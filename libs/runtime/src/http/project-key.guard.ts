@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { apiKeyEntryKey, decodeApiKeyEntry, prefixOf, tokenMatches } from '@iot/contracts';
@@ -53,3 +54,16 @@ export class ProjectKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * A controller of project endpoints (`/projects/:projectId/...`): guarded by ProjectKeyGuard
+ * and documented as such under `tag`.
+ */
+export const ProjectEndpoints = (tag: string) =>
+  applyDecorators(
+    ApiTags(tag),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'Missing or wrong key' }),
+    ApiForbiddenResponse({ description: 'An API key of another project' }),
+    UseGuards(ProjectKeyGuard),
+  );
