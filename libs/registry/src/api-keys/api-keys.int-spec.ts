@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
+import { apiKeyEntryKey, deviceAuthKey } from '@iot/contracts';
+import { StateStore } from '@iot/state-store';
 import { bearer, operator, projectWithKey, startRegistry, unique } from '../../test/registry-app';
 
 describe('API keys (PostgreSQL)', () => {
@@ -39,6 +41,18 @@ describe('API keys (PostgreSQL)', () => {
     const revoked = await http().get(`/api/v1/projects/${a.projectId}/devices`).set(bearer(a.key)).expect(401);
     expect(revoked.body.error).toBe('UNAUTHENTICATED');
     await http().delete(`/api/v1/projects/${a.projectId}/api-keys/${key.id}`).set(operator).expect(404);
+  });
+
+  it('should stop a deleted project’s keys and devices everywhere: their entries leave the state store', async () => {
+    const { projectId, key } = await projectWithKey(http);
+    await http().post(`/api/v1/projects/${projectId}/devices`).set(bearer(key)).send({ id: 'gone-device', username: `${projectId}-user` }).expect(201);
+    const state = app.get(StateStore);
+    expect(await state.get(deviceAuthKey(`${projectId}-user`))).not.toBeNull();
+    expect(await state.get(apiKeyEntryKey(key.split('_')[1]))).not.toBeNull();
+    await http().delete(`/api/v1/projects/${projectId}`).set(operator).expect(204);
+    expect(await state.get(deviceAuthKey(`${projectId}-user`))).toBeNull();
+    expect(await state.get(apiKeyEntryKey(key.split('_')[1]))).toBeNull();
+    await http().get(`/api/v1/projects/${projectId}/devices`).set(bearer(key)).expect(401);
   });
 
   it.each([

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { EventPublisher } from '@iot/bus';
-import { RegistryProjectChanged, RegistryProjectChangedValue } from '@iot/contracts';
+import { RegistryDeviceChanged, RegistryProjectChanged, RegistryProjectChangedValue, apiKeyEntryKey, deviceAuthKey } from '@iot/contracts';
+import { StateStore } from '@iot/state-store';
 import { Page, PageQuery } from '@iot/runtime';
 import { RegistryError } from '../registry.errors';
 import { CreateProjectDto } from './dto/create-project.dto';
@@ -28,6 +29,7 @@ export class ProjectsService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REGISTRY_EVENTS) private readonly events: EventPublisher,
     private readonly aclView: ProjectAclView,
+    private readonly state: StateStore,
   ) {}
 
   async create(dto: CreateProjectDto): Promise<ProjectDto> {
@@ -61,11 +63,22 @@ export class ProjectsService {
     return ProjectDto.from(project);
   }
 
+  /**
+   * Deletes a project and everything in it. What other services read of it goes too — its
+   * devices' credentials and its live API keys in the state store — and each device is
+   * announced deleted, so the gateways disconnect it.
+   */
   async delete(id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      const devices: { id: string; username: string }[] = await tx.query(`SELECT id, username FROM devices WHERE project_id = $1`, [id]);
+      const keys: { key_prefix: string }[] = await tx.query(`SELECT key_prefix FROM api_keys WHERE project_id = $1 AND revoked_at IS NULL`, [id]);
       const { affected } = await tx.delete(ProjectEntity, { id });
       if (!affected) throw projectNotFound(id);
       await this.aclView.remove(id);
+      const views = [...devices.map((d) => deviceAuthKey(d.username)), ...keys.map((k) => apiKeyEntryKey(k.key_prefix))];
+      if (views.length > 0) await this.state.delete(...views);
+      const occurredAt = new Date().toISOString();
+      for (const device of devices) await this.events.publish(RegistryDeviceChanged, { projectId: id, deviceId: device.id, change: 'deleted', occurredAt });
       await this.announce({ projectId: id, change: 'deleted' });
     });
   }
