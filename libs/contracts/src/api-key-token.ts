@@ -1,4 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsUUID, Matches } from 'class-validator';
+import { PROJECT_ID_PATTERN } from './keys';
+import { decodeStateView } from './state-view';
 
 /**
  * API key tokens: `iotk_<prefix>_<secret>`. The prefix (12 hex characters) finds the key's
@@ -38,23 +41,22 @@ const digestOf = (token: string): string => createHash('sha256').update(token).d
  * registry keeps one entry per live key in the shared state store (written when the key is
  * issued, removed when it is revoked); every service with project endpoints reads it.
  */
-export interface ApiKeyEntry {
+export class ApiKeyEntry {
+  @Matches(PROJECT_ID_PATTERN)
   projectId: string;
+
+  @IsUUID()
   keyId: string;
+
+  /** SHA-256 of the whole token, hex. */
+  @Matches(/^[0-9a-f]{64}$/)
   digest: string;
 }
 
 /** State-store key of the entry of the live key with this prefix. */
 export const apiKeyEntryKey = (prefix: string): string => `registry:api-key:${prefix}`;
 
+export const encodeApiKeyEntry = (entry: ApiKeyEntry): string => JSON.stringify(entry);
+
 /** The entry stored as `text`, or undefined when it is not a valid one. */
-export function decodeApiKeyEntry(text: string): ApiKeyEntry | undefined {
-  try {
-    const plain = JSON.parse(text) as Partial<ApiKeyEntry>;
-    return typeof plain.projectId === 'string' && typeof plain.keyId === 'string' && typeof plain.digest === 'string' && /^[0-9a-f]{64}$/.test(plain.digest)
-      ? { projectId: plain.projectId, keyId: plain.keyId, digest: plain.digest }
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeApiKeyEntry = (text: string): ApiKeyEntry | undefined => decodeStateView(ApiKeyEntry, text);

@@ -1,7 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { BusRecord, GatewayCommand, apiKeyEntryKey, decodeRecord, issueToken } from '@iot/contracts';
+import { BusRecord, GatewayCommand, apiKeyEntryKey, decodeRecord, encodeApiKeyEntry, issueToken } from '@iot/contracts';
 import { BusSubscription, MessageBus } from '@iot/bus';
 import { RuntimeModule, createRootLogger, createServiceApp } from '@iot/runtime';
 import { StateStore } from '@iot/state-store';
@@ -21,7 +21,7 @@ describe('Publish API (Kafka, Redis)', () => {
   /** A live key of `project`, as the device registry records it in the state store. */
   const liveKey = async (project: string) => {
     const issued = issueToken();
-    await app.get(StateStore).set(apiKeyEntryKey(issued.prefix), JSON.stringify({ projectId: project, keyId: randomUUID(), digest: issued.digest }));
+    await app.get(StateStore).set(apiKeyEntryKey(issued.prefix), encodeApiKeyEntry({ projectId: project, keyId: randomUUID(), digest: issued.digest }));
     return issued.token;
   };
 

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventPublisher } from '@iot/bus';
 import { AclPermission, RegistryProjectChanged } from '@iot/contracts';
 import { ProjectEntity } from '../projects/project.entity';
-import { REGISTRY_EVENTS, projectNotFound } from '../projects/projects.service';
+import { REGISTRY_EVENTS, requireProject } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { AclRuleEntity } from './acl-rule.entity';
 import { AclDefaultDto, AclRuleBodyDto, AclRuleDto } from './dto/acl-rule.dto';
@@ -35,7 +35,7 @@ export class AclRulesService {
   }
 
   async list(projectId: string): Promise<AclRuleDto[]> {
-    await this.requireProject(this.db.manager, projectId);
+    await requireProject(this.db.manager, projectId);
     const rules = await this.db.getRepository(AclRuleEntity).find({ where: { projectId }, order: { priority: 'ASC', createdAt: 'ASC', id: 'ASC' } });
     return rules.map(AclRuleDto.from);
   }
@@ -59,7 +59,7 @@ export class AclRulesService {
   }
 
   async getDefault(projectId: string): Promise<AclDefaultDto> {
-    const project = await this.requireProject(this.db.manager, projectId);
+    const project = await requireProject(this.db.manager, projectId);
     return { permission: project.aclDefault };
   }
 
@@ -73,18 +73,12 @@ export class AclRulesService {
   /** Runs a change of the project's ACL, then rewrites its view and announces it, in one transaction. */
   private change<T>(projectId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
-      await this.requireProject(tx, projectId);
+      await requireProject(tx, projectId);
       const result = await work(tx);
       await this.view.write(tx, projectId);
       await this.events.publish(RegistryProjectChanged, { projectId, change: 'acl', occurredAt: new Date().toISOString() });
       return result;
     });
-  }
-
-  private async requireProject(tx: EntityManager, projectId: string): Promise<ProjectEntity> {
-    const project = await tx.findOneBy(ProjectEntity, { id: projectId });
-    if (!project) throw projectNotFound(projectId);
-    return project;
   }
 
   private async find(tx: EntityManager, projectId: string, ruleId: string): Promise<AclRuleEntity> {

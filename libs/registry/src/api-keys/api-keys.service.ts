@@ -6,11 +6,10 @@ import type { Logger } from 'pino';
 import { DataSource, IsNull } from 'typeorm';
 import { ROOT_LOGGER } from '@iot/runtime';
 import { StateStore } from '@iot/state-store';
-import { ProjectEntity } from '../projects/project.entity';
-import { projectNotFound } from '../projects/projects.service';
+import { requireProject } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { ApiKeyEntity } from './api-key.entity';
-import { apiKeyEntryKey, issueToken } from '@iot/contracts';
+import { apiKeyEntryKey, encodeApiKeyEntry, issueToken } from '@iot/contracts';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
 
 /**
@@ -34,7 +33,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   async issue(projectId: string, dto: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
     return this.db.transaction(async (tx) => {
-      if (!(await tx.existsBy(ProjectEntity, { id: projectId }))) throw projectNotFound(projectId);
+      await requireProject(tx, projectId);
       const { token, prefix, digest } = issueToken();
       const saved = await tx.save(tx.create(ApiKeyEntity, { id: randomUUID(), projectId, name: dto.name, keyPrefix: prefix, secretHash: digest, revokedAt: null }));
       await this.publishEntry(saved);
@@ -43,7 +42,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async list(projectId: string): Promise<ApiKeyDto[]> {
-    if (!(await this.db.getRepository(ProjectEntity).existsBy({ id: projectId }))) throw projectNotFound(projectId);
+    await requireProject(this.db.manager, projectId);
     const keys = await this.db.getRepository(ApiKeyEntity).find({ where: { projectId, revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     return keys.map(ApiKeyDto.from);
   }
@@ -61,6 +60,6 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   private async publishEntry(key: ApiKeyEntity): Promise<void> {
-    await this.state.set(apiKeyEntryKey(key.keyPrefix), JSON.stringify({ projectId: key.projectId, keyId: key.id, digest: key.secretHash }));
+    await this.state.set(apiKeyEntryKey(key.keyPrefix), encodeApiKeyEntry({ projectId: key.projectId, keyId: key.id, digest: key.secretHash }));
   }
 }

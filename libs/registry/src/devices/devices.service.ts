@@ -5,8 +5,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { EventPublisher } from '@iot/bus';
 import { RegistryDeviceChanged, RegistryDeviceChangedValue, hashPassword } from '@iot/contracts';
 import { Page } from '@iot/runtime';
-import { ProjectEntity } from '../projects/project.entity';
-import { REGISTRY_EVENTS, projectNotFound } from '../projects/projects.service';
+import { REGISTRY_EVENTS, requireProject } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { DeviceAuthView } from './device-auth-view';
 import { DeviceCredentialEntity, DeviceEntity } from './device.entity';
@@ -33,7 +32,7 @@ export class DevicesService {
     const id = dto.id ?? `d-${randomBytes(6).toString('hex')}`;
     const username = dto.username ?? id;
     return this.write(projectId, id, username, async (tx) => {
-      if (!(await tx.existsBy(ProjectEntity, { id: projectId }))) throw projectNotFound(projectId);
+      await requireProject(tx, projectId);
       if (await tx.existsBy(DeviceEntity, { projectId, id })) throw deviceExists(projectId, id);
       await this.checkUsernameFree(tx, username);
       const saved = await tx.save(
@@ -46,7 +45,7 @@ export class DevicesService {
   }
 
   async list(projectId: string, query: ListDevicesQuery): Promise<Page<DeviceDto>> {
-    await this.requireProject(projectId);
+    await requireProject(this.db.manager, projectId);
     const select = this.db.getRepository(DeviceEntity).createQueryBuilder('d').where('d.project_id = :projectId', { projectId });
     if (query.productId !== undefined) select.andWhere('d.product_id = :productId', { productId: query.productId });
     if (query.tag !== undefined) select.andWhere(':tag = ANY(d.tags)', { tag: query.tag });
@@ -139,10 +138,6 @@ export class DevicesService {
 
   private async checkUsernameFree(tx: EntityManager, username: string): Promise<void> {
     if (await tx.existsBy(DeviceEntity, { username })) throw usernameTaken(username);
-  }
-
-  private async requireProject(projectId: string): Promise<void> {
-    if (!(await this.db.getRepository(ProjectEntity).existsBy({ id: projectId }))) throw projectNotFound(projectId);
   }
 
   private async find(tx: EntityManager, projectId: string, id: string): Promise<DeviceEntity> {

@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Page, PageQuery } from '@iot/runtime';
-import { ProjectEntity } from '../projects/project.entity';
-import { projectNotFound } from '../projects/projects.service';
+import { requireProject } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
 import { CreateProductDto, ProductBodyDto, ProductDto } from './dto/product.dto';
 import { ThingModelDto, thingModelProblems } from './dto/thing-model.dto';
@@ -67,10 +66,6 @@ function checked(model: ThingModelDto): ThingModelDto {
     throw new RegistryError('INVALID_THING_MODEL', fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; '), { fields });
   }
   return model;
-}
-
-async function requireProject(tx: EntityManager, projectId: string): Promise<void> {
-  if (!(await tx.existsBy(ProjectEntity, { id: projectId }))) throw projectNotFound(projectId);
 }
 
 async function find(tx: EntityManager, projectId: string, id: string): Promise<ProductEntity> {

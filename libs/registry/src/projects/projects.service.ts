@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { EventPublisher } from '@iot/bus';
 import { RegistryDeviceChanged, RegistryProjectChanged, RegistryProjectChangedValue, apiKeyEntryKey, deviceAuthKey } from '@iot/contracts';
 import { StateStore } from '@iot/state-store';
@@ -58,9 +58,7 @@ export class ProjectsService {
   }
 
   async get(id: string): Promise<ProjectDto> {
-    const project = await this.db.getRepository(ProjectEntity).findOneBy({ id });
-    if (!project) throw projectNotFound(id);
-    return ProjectDto.from(project);
+    return ProjectDto.from(await requireProject(this.db.manager, id));
   }
 
   /**
@@ -89,4 +87,11 @@ export class ProjectsService {
 }
 
 const projectExists = (id: string) => new RegistryError('PROJECT_EXISTS', `project ${id} already exists`, { projectId: id });
+/** The project, or PROJECT_NOT_FOUND: the check every project-scoped operation starts with. */
+export async function requireProject(tx: EntityManager, projectId: string): Promise<ProjectEntity> {
+  const project = await tx.findOneBy(ProjectEntity, { id: projectId });
+  if (!project) throw projectNotFound(projectId);
+  return project;
+}
+
 export const projectNotFound = (id: string) => new RegistryError('PROJECT_NOT_FOUND', `project ${id} does not exist`, { projectId: id });

@@ -22,6 +22,26 @@ export class ApiAccessError extends DomainError {
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** The operator key of a service's configuration, compared by digest: equal length, constant time. */
+export class OperatorKey {
+  private readonly expected?: Buffer;
+
+  constructor(key: string | undefined) {
+    this.expected = key ? digest(key) : undefined;
+  }
+
+  get configured(): boolean {
+    return this.expected !== undefined;
+  }
+
+  matches(token: string | undefined): boolean {
+    return token !== undefined && this.expected !== undefined && timingSafeEqual(digest(token), this.expected);
+  }
+}
+
+/** The token of `Authorization: Bearer <token>`, if the request carries one. */
+export const bearerTokenOf = (request: Request): string | undefined => /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+
 /**
  * Admits a request to `/projects/:projectId/...` bearing the operator key or a live API key
  * of that very project, for services other than the device registry: keys are checked
@@ -30,19 +50,19 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 @Injectable()
 export class ProjectKeyGuard implements CanActivate {
-  private readonly operator?: Buffer;
+  private readonly operator: OperatorKey;
 
   constructor(
     private readonly state: StateStore,
     @Inject(API_ACCESS_OPTIONS) options: ApiAccessOptions,
   ) {
-    this.operator = options.operatorKey ? digest(options.operatorKey) : undefined;
+    this.operator = new OperatorKey(options.operatorKey);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (token !== undefined && this.operator && timingSafeEqual(digest(token), this.operator)) return true;
+    const token = bearerTokenOf(request);
+    if (this.operator.matches(token)) return true;
     const prefix = token === undefined ? undefined : prefixOf(token);
     const stored = prefix === undefined ? null : await this.state.get(apiKeyEntryKey(prefix));
     const entry = stored === null ? undefined : decodeApiKeyEntry(stored);
