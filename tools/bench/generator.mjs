@@ -308,11 +308,6 @@ async function overload() {
 }
 
 /**
- * The uplink: `publishers` devices at `rate` msg/s each, no MQTT subscriber; a Kafka consumer
- * (in this process) reads `gateway.device.message.v1` from where it ended before the load and
- * takes the latency from the epoch-ms timestamp at the end of each payload.
- */
-/**
  * The topic and payload of each message a `gateway.device.message.v1` record carries (the
  * frame layout of DeviceMessagePack in libs/contracts; no validation — the contract tests do that).
  */
@@ -330,17 +325,27 @@ function* deviceMessageFrames(value) {
   }
 }
 
+/**
+ * The uplink: `publishers` devices at `rate` msg/s each, no MQTT subscriber; a Kafka consumer
+ * (in this process) reads `gateway.device.message.v1` from where it ended before the load.
+ * Two latencies per message, both from the epoch-ms timestamp at the end of its payload: to
+ * Kafka's append (the topic is switched to LogAppendTime for the run, so each record carries
+ * the time the broker wrote it; same machine, same clock) and to this consumer (which adds
+ * the consumer's fetch cycle and this busy process's event loop).
+ */
 async function uplink() {
-  const { Kafka, logLevel } = await import('kafkajs');
+  const { Kafka, logLevel, ConfigResourceTypes } = (await import('kafkajs')).default;
   const kafka = new Kafka({ brokers: options.kafkaBrokers, clientId: `bench-${process.pid}`, logLevel: logLevel.NOTHING });
   const topic = 'gateway.device.message.v1';
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch(() => undefined);
+  const topicConfig = (configEntries) => admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }] });
+  await topicConfig([{ name: 'message.timestamp.type', value: 'LogAppendTime' }]);
   const start = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
   const marker = `bench/uplink/${process.pid}/`;
   const latencies = [];
+  const appendLatencies = [];
   let received = 0;
   const consumer = kafka.consumer({ groupId: `bench-uplink-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50 });
   await consumer.connect();
@@ -349,10 +354,13 @@ async function uplink() {
     eachBatch: async ({ batch }) => {
       const now = performance.timeOrigin + performance.now();
       for (const message of batch.messages) {
+        const appendedAt = Number(message.timestamp);
         for (const { topic, payload } of deviceMessageFrames(message.value)) {
           if (!topic.startsWith(marker) || payload.length < 8) continue;
           received++;
-          latencies.push(now - payload.readDoubleBE(payload.length - 8));
+          const sentAt = payload.readDoubleBE(payload.length - 8);
+          latencies.push(now - sentAt);
+          appendLatencies.push(appendedAt - sentAt);
         }
       }
     },
@@ -367,8 +375,20 @@ async function uplink() {
   await settle(() => received, sent);
   sockets.forEach((s) => s.destroy());
   await consumer.disconnect();
+  await topicConfig([]); // back to the broker's default (CreateTime)
+  await admin.disconnect();
   latencies.sort((a, b) => a - b);
-  return { delivered: received, sent, lost: sent - received, rate: (received / durationMs) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  appendLatencies.sort((a, b) => a - b);
+  return {
+    delivered: received,
+    sent,
+    lost: sent - received,
+    rate: (received / durationMs) * 1000,
+    appendP50: percentile(appendLatencies, 0.5),
+    appendP99: percentile(appendLatencies, 0.99),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 async function idle() {

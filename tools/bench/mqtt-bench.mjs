@@ -47,7 +47,7 @@ const CLUSTER_SCENARIOS = [
   { id: 'cluster-fanout-100', title: 'fan-out 1 → 100 (QoS 0)', gen: 'fanout', opts: { durationMs, subscribers: 100 }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
   { id: 'two-nodes-qos0', title: 'QoS 0, publisher on node A, subscriber on node B', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
   { id: 'two-nodes-qos1', title: 'QoS 1, publisher on node A, subscriber on node B', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
-  { id: 'uplink-fanin-30', title: 'uplink: 1,000 × 30 msg/s into Kafka', gen: 'uplink', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'latency', setup: 'gateway-cluster' },
+  { id: 'uplink-fanin-30', title: 'uplink: 1,000 × 30 msg/s into Kafka', gen: 'uplink', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'uplink', setup: 'gateway-cluster' },
 ].filter((s) => !values['no-cluster'] && (!values.only || values.only.split(',').includes(s.id)));
 
 if (cpus().length < 2) throw new Error('the benchmark needs two cores: one for the broker, one for the generator');
@@ -202,9 +202,11 @@ function measure(scenario, result, s) {
     ...base,
     rate: result.rate,
     cpuPerMessageUs: delivered > 0 ? (cpuMs * 1000) / delivered : NaN,
-    deliveredPct: scenario.kind === 'latency' ? (100 * delivered) / Math.max(1, result.sent) : undefined,
+    deliveredPct: scenario.kind === 'latency' || scenario.kind === 'uplink' ? (100 * delivered) / Math.max(1, result.sent) : undefined,
     p50: result.p50,
     p99: result.p99,
+    appendP50: result.appendP50,
+    appendP99: result.appendP99,
   };
 }
 
@@ -245,6 +247,14 @@ const METRICS = {
     ['delivered %', 'deliveredPct', 1, 'higher'],
     ['p50 latency ms', 'p50', 2, 'lower'],
     ['p99 latency ms', 'p99', 2, 'lower'],
+    ['broker CPU µs/msg', 'cpuPerMessageUs', 2, 'lower'],
+  ],
+  uplink: [
+    ['delivered %', 'deliveredPct', 1, 'higher'],
+    ['p50 latency ms, publish → Kafka append', 'appendP50', 2, 'lower'],
+    ['p99 latency ms, publish → Kafka append', 'appendP99', 2, 'lower'],
+    ['p50 latency ms, publish → consumer', 'p50', 2, 'lower'],
+    ['p99 latency ms, publish → consumer', 'p99', 2, 'lower'],
     ['broker CPU µs/msg', 'cpuPerMessageUs', 2, 'lower'],
   ],
   idle: [
