@@ -4,6 +4,7 @@ import { GatewayClientEvent, Headers, RegistryProjectChanged, Topics, deadLetter
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
+import { deviceStatsFlow } from './device-stats-flow';
 
 const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
 
@@ -24,6 +25,7 @@ describe('cluster mode', () => {
     NODE_ID: service === 'mqtt-gateway' ? gatewayNode : `e2e-${service}-${run}`,
     MQTT_PORT: String(ports.mqtt),
     MQTT_WS_PORT: '0',
+    MQTT_STATS_INTERVAL_MS: '500',
     LOG_LEVEL: 'info',
   });
   const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
@@ -127,6 +129,10 @@ describe('cluster mode', () => {
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
     await deviceAuthFlow({ registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `auth-${run}`, anonymousAllowed: false });
+  });
+
+  it('should report statistics of the project and the cluster, in total and per gateway node', async () => {
+    await deviceStatsFlow({ registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `stats-${run}` });
   });
 
   it('should dead-letter malformed and unknown-version records and keep consuming', async () => {

@@ -7,6 +7,7 @@ import mqtt from 'mqtt';
 import { ServiceProcess, eventually, freePort } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
+import { deviceStatsFlow } from './device-stats-flow';
 
 /** `npm start`: the whole platform in one process, with nothing installed. */
 describe('standalone mode', () => {
@@ -37,6 +38,7 @@ describe('standalone mode', () => {
       MQTT_PORT: String(mqttPort),
       MQTT_WS_PORT: String(wsPort),
       MQTT_ALLOW_ANONYMOUS: 'true',
+      MQTT_STATS_INTERVAL_MS: '500',
       DATABASE_URL: `pglite://${dataDir}`,
       IOT_OPERATOR_KEY: operatorKey,
     });
@@ -86,6 +88,10 @@ describe('standalone mode', () => {
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
     await deviceAuthFlow({ registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-auth', anonymousAllowed: true });
+  });
+
+  it('should report statistics of the project and of the whole platform', async () => {
+    await deviceStatsFlow({ registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-stats' });
   });
 
   it('should serve the OpenAPI document at /api/docs', async () => {

@@ -161,6 +161,10 @@ export function WithMqtt<B extends Class>(Base: B) {
     /** Also report every message delivered to or dropped for a client (one event per delivery: costly under load). */
     @EnvBool()
     MQTT_UPLINK_DELIVERY_EVENTS = false;
+
+    /** How often the node writes its statistics (connections, traffic, per project) for the stats endpoints, in ms. */
+    @EnvInt(100, 3_600_000)
+    MQTT_STATS_INTERVAL_MS = 5_000;
   }
   return MqttEnv;
 }

@@ -12,3 +12,4 @@ export * from './password-hash';
 export * from './device-auth-entry';
 export * from './project-acl';
 export * from './api-key-token';
+export * from './gateway-node-stats';

@@ -31,6 +31,8 @@ export interface GatewayOptions {
     /** How long a stopping node waits for the bus to take what is buffered. */
     flushTimeoutMs: number;
   };
+  /** How often the node reports its statistics to the state store (MQTT_STATS_INTERVAL_MS). */
+  statsIntervalMs: number;
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
@@ -55,6 +57,7 @@ interface MqttEnvValues {
   MQTT_UPLINK: boolean;
   MQTT_UPLINK_BUFFER: number;
   MQTT_UPLINK_DELIVERY_EVENTS: boolean;
+  MQTT_STATS_INTERVAL_MS: number;
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
@@ -87,6 +90,7 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
       // still has time to leave the cluster cleanly before the process is made to exit.
       flushTimeoutMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2)),
     },
+    statsIntervalMs: env.MQTT_STATS_INTERVAL_MS,
   };
 }
 

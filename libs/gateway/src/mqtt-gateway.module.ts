@@ -9,6 +9,7 @@ import { MqttServer } from './mqtt/mqtt-server';
 import { Uplink } from './uplink/uplink';
 import { GatewayCommandsConsumer } from './commands/gateway-commands.consumer';
 import { RegistryCache } from './registry-cache/registry-cache';
+import { NodeStatsReporter } from './stats/node-stats-reporter';
 import { REGISTRY_CHANGES_METRIC, RegistryChangesConsumer } from './registry-cache/registry-changes.consumer';
 
 /** The MQTT gateway: device and application connections, sessions, routing, registry enforcement. */
@@ -28,6 +29,7 @@ export class MqttGatewayModule {
         GatewayCommandsConsumer,
         RegistryCache,
         RegistryChangesConsumer,
+        NodeStatsReporter,
         makeCounterProvider({ name: REGISTRY_CHANGES_METRIC, help: 'Registry changes applied to the gateway caches', labelNames: ['change'] }),
       ],
       exports: [RegistryCache, MqttServer],

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import mqtt, { IPublishPacket } from 'mqtt-packet';
 import { BrokerOptions, DEFAULT_BROKER_OPTIONS } from './broker-options';
-import { BrokerStats } from './broker-stats';
+import { BrokerStats, Occupancy } from './broker-stats';
 import { BrokerCluster, sharedGroupKey } from './cluster';
 import { Connection } from './connection';
 import { Backpressured } from './flow-gate';
@@ -76,6 +76,27 @@ export class Broker {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /**
+   * What each project holds on this broker right now: connected clients, sessions (connected
+   * or parked), their subscriptions and the distinct filters among them. O(subscriptions):
+   * for periodic statistics, not for a hot path.
+   */
+  occupancy(): Map<string, Occupancy> {
+    const byProject = new Map<string, Occupancy>();
+    for (const [projectId, sessions] of this.sessionsByProject) {
+      const filters = new Set<string>();
+      let connections = 0;
+      let subscriptions = 0;
+      for (const session of sessions.values()) {
+        if (session.connection) connections++;
+        subscriptions += session.subscriptions.size;
+        for (const filter of session.subscriptions.keys()) filters.add(filter);
+      }
+      byProject.set(projectId, { connections, sessions: sessions.size, subscriptions, topics: filters.size });
+    }
+    return byProject;
   }
 
   nextConnectionSeq(): number {
@@ -566,6 +587,7 @@ export class Broker {
     }
     conn.writeRaw(bytes);
     this.stats.messagesOut[delivery.qos]++;
+    conn.traffic!.messagesOut[delivery.qos]++;
     if (delivery.qos === 0) this.options.hooks.onDelivered?.(conn.client!, message);
     return true;
   }
@@ -703,7 +725,7 @@ export class Broker {
   }
 
   private drop(message: Message, reason: string, client?: ClientInfo): void {
-    this.stats.messagesDropped++;
+    this.stats.dropped(message.projectId, message.qos);
     this.options.hooks.onDropped?.(message, reason, client);
   }
 }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import mqtt, { IPacket, Packet, Parser } from 'mqtt-packet';
 import type { Broker } from './broker';
+import type { TrafficCounters } from './broker-stats';
 import { ClientInfo } from './hooks';
 import { Backpressured, FlowGate, GateWaiter } from './flow-gate';
 import { FrameBounds, decodeFrame, frameBounds, partialFrameLength } from './frame-decoder';
@@ -31,6 +32,8 @@ const PAUSE_LIMIT_MS = 1_000;
 export class Connection implements Backpressured, GateWaiter {
   /** Set by CONNECT; undefined until then. */
   client?: ClientInfo;
+  /** The counters of the client's project, set with `client`. */
+  traffic?: TrafficCounters;
   session?: Session;
   protocolVersion: 3 | 4 | 5 = 4;
   keepAliveMs = 0;
@@ -183,6 +186,7 @@ export class Connection implements Backpressured, GateWaiter {
   /** Called by the CONNECT handler once the client is accepted. */
   accept(client: ClientInfo, session: Session): void {
     this.client = client;
+    this.traffic = this.broker.stats.project(client.projectId);
     this.session = session;
     this.broker.keepAlive.schedule(this);
   }
@@ -221,7 +225,14 @@ export class Connection implements Backpressured, GateWaiter {
     if (this.closed) return;
     this.pendingWrites.push(bytes);
     this.pendingBytes += bytes.length;
-    this.broker.stats.bytesOut += bytes.length;
+    const stats = this.broker.stats;
+    stats.bytesOut += bytes.length;
+    stats.packetsOut++;
+    const traffic = this.traffic;
+    if (traffic) {
+      traffic.bytesOut += bytes.length;
+      traffic.packetsOut++;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -264,6 +275,7 @@ export class Connection implements Backpressured, GateWaiter {
     if (this.closed) return;
     this.lastActivity = Date.now();
     this.broker.stats.bytesIn += chunk.length;
+    if (this.traffic) this.traffic.bytesIn += chunk.length;
     if (this.carry) {
       const carry = this.carry;
       carry.parts.push(chunk);
@@ -342,6 +354,8 @@ export class Connection implements Backpressured, GateWaiter {
   /** Handles packets strictly in order, pausing the socket while an async hook runs. */
   private enqueue(packet: Packet): void {
     if (this.closed) return;
+    this.broker.stats.packetsIn++;
+    if (this.traffic) this.traffic.packetsIn++;
     // A packet that arrived whole in one chunk escapes the check in onData.
     if ((packet.length ?? 0) > this.broker.options.maxPacketSize) {
       this.close(`packet of ${packet.length} bytes exceeds the maximum of ${this.broker.options.maxPacketSize}`, ReasonCode.PacketTooLarge);

@@ -22,7 +22,8 @@ export interface AuthenticationRequest {
 export type AuthenticationResult =
   /** `expiresAt` (epoch ms): the credentials' end; the connection is closed then (5.0: 0x87). */
   | { ok: true; projectId: string; deviceId?: string; expiresAt?: number }
-  | { ok: false; reason: 'bad-credentials' | 'not-authorized' | 'banned' | 'unavailable' };
+  /** `projectId`: the project whose device's credentials were refused, when known (for its statistics). */
+  | { ok: false; reason: 'bad-credentials' | 'not-authorized' | 'banned' | 'unavailable'; projectId?: string };
 
 /**
  * Extension points of the broker (aedes-style named hooks). Every hook has a safe default;

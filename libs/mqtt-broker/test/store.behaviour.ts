@@ -81,6 +81,8 @@ export function retainedStoreBehaviour(create: () => Promise<RetainedStore> | Re
     expect((await store.match('p1', 'a/#')).map((m) => m.topic).sort()).toEqual(['a/b', 'a/c/d']);
     expect(await store.count('p1')).toBe(2);
     expect(await store.count()).toBe(3);
+    const held = [...(await store.countByProject())].filter(([, count]) => count > 0);
+    expect(Object.fromEntries(held)).toEqual({ p1: 2, p2: 1 });
   });
 
   it('should keep the last message per topic and delete on an empty payload [MQTT-3.3.1-10]', async () => {

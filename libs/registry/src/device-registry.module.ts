@@ -29,6 +29,8 @@ import { ProjectEntity } from './projects/project.entity';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService, REGISTRY_EVENTS } from './projects/projects.service';
 import { REGISTRY_OPTIONS, REGISTRY_SERVICE, RegistryOptions } from './registry.options';
+import { ClusterStatsController, ProjectStatsController } from './stats/stats.controller';
+import { StatsService } from './stats/stats.service';
 
 /** Tables the device registry maps, for the process's DataSource. */
 export const registryEntities = [ProjectEntity, ApiKeyEntity, ProductEntity, DeviceEntity, DeviceCredentialEntity, AclRuleEntity];
@@ -42,7 +44,7 @@ export class DeviceRegistryModule {
     return {
       module: DeviceRegistryModule,
       imports: [TypeOrmModule.forFeature(registryEntities)],
-      controllers: [ProjectsController, ApiKeysController, ProductsController, DevicesController, AclRulesController, PresenceController],
+      controllers: [ProjectsController, ApiKeysController, ProductsController, DevicesController, AclRulesController, PresenceController, ClusterStatsController, ProjectStatsController],
       providers: [
         { provide: REGISTRY_OPTIONS, useValue: options },
         { provide: REGISTRY_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, REGISTRY_SERVICE) },
@@ -60,6 +62,7 @@ export class DeviceRegistryModule {
         PresenceWriter,
         SubscriptionsService,
         ProductsService,
+        StatsService,
       ],
     };
   }

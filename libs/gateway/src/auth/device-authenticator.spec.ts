@@ -26,11 +26,11 @@ describe(DeviceAuthenticator.name, () => {
     await expect(authenticator().authenticate(request('pump', 'right-password'))).resolves.toEqual({ ok: true, projectId: 'p1', deviceId: 'd1' });
   });
 
-  it('should refuse a wrong or missing password, and a device without credentials, as bad credentials', async () => {
+  it('should refuse a wrong or missing password, and a device without credentials, as bad credentials of the device\'s project', async () => {
     await put('pump', {});
     await put('bare', { passwordHash: undefined });
     for (const attempt of [request('pump', 'wrong-password'), request('pump'), request('bare', 'anything')]) {
-      await expect(authenticator().authenticate(attempt)).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
+      await expect(authenticator().authenticate(attempt)).resolves.toEqual({ ok: false, reason: 'bad-credentials', projectId: 'p1' });
     }
   });
 
@@ -40,8 +40,8 @@ describe(DeviceAuthenticator.name, () => {
     await put('early', { notBefore: new Date(Date.now() + hour).toISOString() });
     await put('late', { notAfter: new Date(Date.now() - hour).toISOString() });
     for (const username of ['off', 'early', 'late']) {
-      await expect(authenticator().authenticate(request(username, 'right-password'))).resolves.toEqual({ ok: false, reason: 'not-authorized' });
-      await expect(authenticator().authenticate(request(username, 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
+      await expect(authenticator().authenticate(request(username, 'right-password'))).resolves.toEqual({ ok: false, reason: 'not-authorized', projectId: 'p1' });
+      await expect(authenticator().authenticate(request(username, 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials', projectId: 'p1' });
     }
   });
 
@@ -58,13 +58,13 @@ describe(DeviceAuthenticator.name, () => {
     await expect(authenticator(true).authenticate(request('nobody', 'x'))).resolves.toEqual({ ok: true, projectId: 'default' });
     // A known device is checked even then.
     await put('pump', {});
-    await expect(authenticator(true).authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
+    await expect(authenticator(true).authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials', projectId: 'p1' });
   });
 
   it('should refuse attempts unchecked (banned) once a username failed too often, and not count an outage', async () => {
     await put('pump', {});
     const auth = authenticator();
-    for (let i = 0; i < 10; i++) await expect(auth.authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials' });
+    for (let i = 0; i < 10; i++) await expect(auth.authenticate(request('pump', 'wrong-password'))).resolves.toEqual({ ok: false, reason: 'bad-credentials', projectId: 'p1' });
     await expect(auth.authenticate(request('pump', 'right-password'))).resolves.toEqual({ ok: false, reason: 'banned' });
     const failing = Object.assign(new MemoryStateStore(), { get: () => Promise.reject(new Error('connection refused')) });
     const during = authenticator(false, failing);

@@ -62,14 +62,16 @@ export class DeviceAuthenticator {
       this.logger.error({ username: request.username }, 'the device credentials entry is malformed: refused');
       return { ok: false, reason: 'bad-credentials' };
     }
+    // The project is known from here on: its statistics count the refusals (the client is never told).
+    const projectId = entry.projectId;
     if (!entry.passwordHash || !request.password || !(await verifyPassword(request.password.toString('utf8'), entry.passwordHash))) {
-      return { ok: false, reason: 'bad-credentials' };
+      return { ok: false, reason: 'bad-credentials', projectId };
     }
     // Checked after the password, so a wrong password tells nothing about the device's state.
     const now = Date.now();
-    if (!entry.enabled) return { ok: false, reason: 'not-authorized' };
-    if (entry.notBefore && now < Date.parse(entry.notBefore)) return { ok: false, reason: 'not-authorized' };
-    if (entry.notAfter && now >= Date.parse(entry.notAfter)) return { ok: false, reason: 'not-authorized' };
+    if (!entry.enabled) return { ok: false, reason: 'not-authorized', projectId };
+    if (entry.notBefore && now < Date.parse(entry.notBefore)) return { ok: false, reason: 'not-authorized', projectId };
+    if (entry.notAfter && now >= Date.parse(entry.notAfter)) return { ok: false, reason: 'not-authorized', projectId };
     return { ok: true, projectId: entry.projectId, deviceId: entry.deviceId, ...(entry.notAfter ? { expiresAt: Date.parse(entry.notAfter) } : {}) };
   }
 }

@@ -67,6 +67,11 @@ export class GatewayCluster implements BrokerCluster {
     return this.options.nodeId;
   }
 
+  /** Distinct subscription filters on every node of the cluster, per project (RouteReplica). */
+  filtersByProject(): Map<string, number> {
+    return this.routes.filtersByProject();
+  }
+
   /** Joins the cluster: listens first, then loads the route table, so no change is missed. */
   async start(broker: Broker): Promise<void> {
     this.broker = broker;

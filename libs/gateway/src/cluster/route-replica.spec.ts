@@ -15,6 +15,18 @@ describe('RouteReplica', () => {
     expect([...routes.match('p', 'a/b').nodes]).toEqual(['n2']);
   });
 
+  it('should count each project\'s distinct filters once, however many nodes have subscribers for them', () => {
+    const routes = new RouteReplica();
+    routes.add('n1', 'p', 'a/+');
+    routes.add('n2', 'p', 'a/+');
+    routes.add('n2', 'p', '$share/g/a/+');
+    routes.add('n1', 'q', 'x');
+    expect(Object.fromEntries(routes.filtersByProject())).toEqual({ p: 2, q: 1 });
+    routes.remove('n1', 'q', 'x');
+    routes.remove('n1', 'p', 'a/+');
+    expect(Object.fromEntries(routes.filtersByProject())).toEqual({ p: 2 });
+  });
+
   it('should list the candidate nodes of each shared group apart from plain routes', () => {
     const routes = new RouteReplica();
     routes.add('n1', 'p', '$share/g1/jobs/#');

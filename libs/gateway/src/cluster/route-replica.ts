@@ -60,6 +60,18 @@ export class RouteReplica {
     return this.routesOf.size > (this.routesOf.has(node) ? 1 : 0);
   }
 
+  /** Distinct filters with subscribers on any node, per project. O(routes): for statistics. */
+  filtersByProject(): Map<string, number> {
+    const distinct = new Set<string>();
+    for (const routes of this.routesOf.values()) for (const route of routes) distinct.add(route);
+    const counts = new Map<string, number>();
+    for (const route of distinct) {
+      const project = route.slice(0, route.indexOf('\u0000'));
+      counts.set(project, (counts.get(project) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   get size(): number {
     return this.index.size;
   }

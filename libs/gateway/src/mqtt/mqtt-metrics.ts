@@ -37,9 +37,12 @@ export class MqttMetrics implements OnModuleInit {
     counter('iot_mqtt_connections_accepted_total', 'TCP/WebSocket connections accepted', () => stats.connectionsAccepted);
     counter('iot_mqtt_bytes_received_total', 'Bytes received from MQTT clients', () => stats.bytesIn);
     counter('iot_mqtt_bytes_sent_total', 'Bytes sent to MQTT clients', () => stats.bytesOut);
+    counter('iot_mqtt_packets_received_total', 'MQTT control packets received', () => stats.packetsIn);
+    counter('iot_mqtt_packets_sent_total', 'MQTT control packets sent', () => stats.packetsOut);
     perQos('iot_mqtt_messages_received_total', 'PUBLISH packets received, by QoS', () => stats.messagesIn);
     perQos('iot_mqtt_messages_sent_total', 'PUBLISH packets sent, by QoS', () => stats.messagesOut);
-    counter('iot_mqtt_messages_dropped_total', 'Messages dropped (offline QoS 0, queue full, expired, unauthorized, slow consumer)', () => stats.messagesDropped);
+    perQos('iot_mqtt_messages_dropped_total', 'Messages dropped (offline QoS 0, queue full, expired, unauthorized, slow consumer), by QoS', () => stats.messagesDropped);
+    counter('iot_mqtt_auth_successes_total', 'Accepted MQTT logins', () => stats.authSuccesses);
     counter('iot_mqtt_auth_failures_total', 'Refused MQTT logins', () => stats.authFailures);
     const uplink = this.uplink;
     gauge('iot_gateway_uplink_buffered', 'Device messages and client events waiting for the bus', () => uplink.buffer.size);

@@ -56,9 +56,16 @@ export class StateRetainedStore implements RetainedStore {
   }
 
   async count(projectId?: string): Promise<number> {
-    const projects = projectId !== undefined ? [projectId] : Object.keys(await this.state.hashGetAll(PROJECTS_KEY));
+    if (projectId !== undefined) return this.state.hashSize(projectKey(projectId));
     let n = 0;
-    for (const project of projects) n += await this.state.hashSize(projectKey(project));
+    for (const count of (await this.countByProject()).values()) n += count;
     return n;
+  }
+
+  /** One read of the projects index, then one per project. */
+  async countByProject(): Promise<Map<string, number>> {
+    const projects = Object.keys(await this.state.hashGetAll(PROJECTS_KEY));
+    const counts = await Promise.all(projects.map((project) => this.state.hashSize(projectKey(project))));
+    return new Map(projects.map((project, i) => [project, counts[i]]));
   }
 }

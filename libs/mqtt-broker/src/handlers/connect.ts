@@ -32,8 +32,12 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   // 2.
   const version = (packet.protocolVersion ?? 4) as 3 | 4 | 5;
   conn.setProtocolVersion(version);
-  const refuse = (code5: number, code3: number, reason: string) => {
-    broker.stats.authFailures += code5 === ReasonCode.BadUserNameOrPassword || code5 === ReasonCode.NotAuthorized ? 1 : 0;
+  /** `projectId`: the project whose credentials were refused, when the authenticator knew it. */
+  const refuse = (code5: number, code3: number, reason: string, projectId?: string) => {
+    if (code5 === ReasonCode.BadUserNameOrPassword || code5 === ReasonCode.NotAuthorized) {
+      broker.stats.authFailures++;
+      if (projectId !== undefined) broker.stats.project(projectId).authFailures++;
+    }
     conn.send(version === 5 ? ({ cmd: 'connack', sessionPresent: false, reasonCode: code5, properties: { reasonString: reason } } as IConnackPacket) : { cmd: 'connack', sessionPresent: false, returnCode: code3 });
     conn.close(reason);
   };
@@ -79,13 +83,13 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   if (!auth.ok) {
     switch (auth.reason) {
       case 'bad-credentials':
-        return refuse(ReasonCode.BadUserNameOrPassword, ConnackReturnCode.BadUserNameOrPassword, 'bad user name or password');
+        return refuse(ReasonCode.BadUserNameOrPassword, ConnackReturnCode.BadUserNameOrPassword, 'bad user name or password', auth.projectId);
       case 'banned':
         return refuse(ReasonCode.Banned, ConnackReturnCode.NotAuthorized, 'banned');
       case 'unavailable':
         return refuse(ReasonCode.ServerUnavailable, ConnackReturnCode.ServerUnavailable, 'authentication is unavailable');
       default:
-        return refuse(ReasonCode.NotAuthorized, ConnackReturnCode.NotAuthorized, 'not authorized');
+        return refuse(ReasonCode.NotAuthorized, ConnackReturnCode.NotAuthorized, 'not authorized', auth.projectId);
     }
   }
 
@@ -126,6 +130,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   session.expiryInterval = expiry;
   session.will = packet.will && willOf(packet, client);
   conn.accept(client, session);
+  broker.stats.authSuccesses++;
+  conn.traffic!.authSuccesses++;
 
   // 9.
   const connack: IConnackPacket = { cmd: 'connack', sessionPresent: present };

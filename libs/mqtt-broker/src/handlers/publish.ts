@@ -38,6 +38,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void | 
   if (problem) return conn.close(problem, ReasonCode.TopicNameInvalid);
 
   broker.stats.messagesIn[qos]++;
+  conn.traffic!.messagesIn[qos]++;
   if (qos === 2) {
     if (session.inboundQos2.has(id!)) {
       conn.send({ cmd: 'pubrec', messageId: id });
@@ -74,7 +75,7 @@ function refuse(conn: Connection, packet: IPublishPacket, topic: string): void {
   const broker = conn.broker;
   const id = packet.messageId!;
   const v = conn.protocolVersion;
-  broker.stats.messagesDropped++;
+  broker.stats.dropped(conn.client!.projectId, packet.qos);
   broker.options.hooks.onDropped?.(toMessage(conn, packet, topic), 'not authorized', conn.client);
   if (packet.qos === 1) conn.writeRaw(encodeAck(0x40, id, ReasonCode.NotAuthorized, v));
   if (packet.qos === 2) conn.writeRaw(encodeAck(0x50, id, ReasonCode.NotAuthorized, v));

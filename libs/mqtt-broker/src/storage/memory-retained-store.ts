@@ -33,4 +33,8 @@ export class MemoryRetainedStore implements RetainedStore {
     for (const topics of this.byProject.values()) n += topics.size;
     return n;
   }
+
+  async countByProject(): Promise<Map<string, number>> {
+    return new Map([...this.byProject].map(([projectId, topics]) => [projectId, topics.size]));
+  }
 }

@@ -11,4 +11,6 @@ export interface RetainedStore {
   match(projectId: string, filter: string): Promise<Message[]>;
   /** Retained messages held, in one project or in all. */
   count(projectId?: string): Promise<number>;
+  /** Retained messages held per project (projects holding none may be left out). */
+  countByProject(): Promise<Map<string, number>>;
 }
