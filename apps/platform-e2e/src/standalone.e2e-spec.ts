@@ -8,6 +8,7 @@ import { ServiceProcess, eventually, freePort } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 import { deviceStatsFlow } from './device-stats-flow';
+import { propertiesWithoutExample } from './openapi-examples';
 
 /** `npm start`: the whole platform in one process, with nothing installed. */
 describe('standalone mode', () => {
@@ -96,8 +97,10 @@ describe('standalone mode', () => {
 
   it('should serve the OpenAPI document at /api/docs', async () => {
     expect((await fetch(`${base}/api/docs`)).status).toBe(200);
-    const doc = (await (await fetch(`${base}/api/docs-json`)).json()) as { paths: object };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/projects', '/api/v1/projects/{projectId}', '/health/ready']));
+    const doc = (await (await fetch(`${base}/api/docs-json`)).json()) as Parameters<typeof propertiesWithoutExample>[0];
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/projects', '/api/v1/projects/{projectId}', '/api/v1/stats', '/api/v1/projects/{projectId}/stats', '/health/ready']));
+    // Every field of every request and response body shows an example.
+    expect(propertiesWithoutExample(doc)).toEqual([]);
   });
 
   it('should stop on SIGTERM and keep its data across a restart', async () => {

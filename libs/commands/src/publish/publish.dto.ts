@@ -54,17 +54,17 @@ export class PublishDto {
   @Length(0, 350_000)
   payload: string;
 
-  @ApiPropertyOptional({ enum: ['plain', 'base64'], default: 'plain' })
+  @ApiPropertyOptional({ enum: ['plain', 'base64'], default: 'plain', example: 'plain' })
   @IsOptional()
   @IsIn(['plain', 'base64'])
   encoding?: 'plain' | 'base64';
 
-  @ApiPropertyOptional({ enum: [0, 1, 2], default: 0 })
+  @ApiPropertyOptional({ enum: [0, 1, 2], default: 0, example: 1 })
   @IsOptional()
   @IsIn([0, 1, 2])
   qos?: 0 | 1 | 2;
 
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ default: false, example: false })
   @IsOptional()
   @IsBoolean()
   retain?: boolean;

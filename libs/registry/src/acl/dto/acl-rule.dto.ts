@@ -81,13 +81,13 @@ export class AclRuleDto {
   @ApiProperty({ example: { device: 'pump-0042' }, description: '"all", or {device|username|clientid: value}' })
   who: AclWho;
 
-  @ApiProperty({ enum: ACL_ACTIONS })
+  @ApiProperty({ enum: ACL_ACTIONS, example: 'publish' })
   action: AclAction;
 
   @ApiProperty({ example: 'farms/${deviceId}/telemetry/#' })
   topic: string;
 
-  @ApiProperty({ enum: ACL_PERMISSIONS })
+  @ApiProperty({ enum: ACL_PERMISSIONS, example: 'allow' })
   permission: AclPermission;
 
   @ApiProperty({ example: 10 })

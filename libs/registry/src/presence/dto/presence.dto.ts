@@ -25,7 +25,7 @@ export class DeviceStatusDto {
 }
 
 export class ConnectionEventDto {
-  @ApiProperty({ enum: ['connected', 'disconnected'] })
+  @ApiProperty({ enum: ['connected', 'disconnected'], example: 'disconnected' })
   event: 'connected' | 'disconnected';
 
   @ApiProperty({ example: '2026-11-23T10:00:00.000Z' })
