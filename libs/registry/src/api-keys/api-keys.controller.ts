@@ -1,13 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
+import { OperatorEndpoints } from '../auth/operator-endpoints';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyListDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
 
-@ApiTags('api-keys')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong operator key' })
-@UseGuards(OperatorKeyGuard)
+@OperatorEndpoints('api-keys')
 @Controller('projects/:projectId/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

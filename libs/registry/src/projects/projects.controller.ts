@@ -1,15 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
 import { PageQuery } from '@iot/runtime';
-import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { OperatorEndpoints } from '../auth/operator-endpoints';
 import { CreateProjectDto } from './dto/create-project.dto';
 import { ProjectDto, ProjectPageDto } from './dto/project.dto';
 import { ProjectsService } from './projects.service';
 
-@ApiTags('projects')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong operator key' })
-@UseGuards(OperatorKeyGuard)
+@OperatorEndpoints('projects')
 @Controller('projects')
 export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}

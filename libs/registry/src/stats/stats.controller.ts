@@ -1,14 +1,11 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
 import { ProjectEndpoints } from '@iot/runtime';
-import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { OperatorEndpoints } from '../auth/operator-endpoints';
 import { StatsDto } from './dto/stats.dto';
 import { StatsService } from './stats.service';
 
-@ApiTags('stats')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong operator key' })
-@UseGuards(OperatorKeyGuard)
+@OperatorEndpoints('stats')
 @Controller('stats')
 export class ClusterStatsController {
   constructor(private readonly stats: StatsService) {}
