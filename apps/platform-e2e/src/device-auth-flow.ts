@@ -1,11 +1,16 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import mqtt, { MqttClient } from 'mqtt';
 import { eventually } from '@iot/testing';
+
+const run = promisify(execFile);
 
 /**
  * The device side of the registry, end to end: a device created and given credentials over
  * REST connects over MQTT with them; a wrong password, a disabled device, a rotated password
  * and a deleted device are refused — and a connected device is disconnected when it is
- * disabled, its password rotated, or it is deleted; password guessing is cut short. With
+ * disabled, its password rotated, or it is deleted; password guessing is cut short; Debian's
+ * mosquitto_pub and mosquitto_sub authenticate the same way. With
  * several gateway URLs the device moves between the nodes. Shared by the cluster and
  * standalone suites.
  */
@@ -105,4 +110,32 @@ export async function deviceAuthFlow(options: { registryUrl: string; mqttUrls: s
   };
   for (let i = 0; i < 10; i++) expect(await attempt(`guess-${i}`)).toBe(0x86);
   expect(await attempt(guessedPassword)).toBe(0x8a);
+
+  // Debian's mosquitto clients with a device's credentials: mosquitto_sub on one node receives
+  // what mosquitto_pub sends on another (the device's own $oc topic); a wrong password is refused.
+  const plain = `${projectId}-mosquitto`;
+  await expectStatus(call('POST', `/projects/${projectId}/devices`, key, { id: plain }), 201);
+  const { password: plainPassword } = await expectStatus(call('PUT', `/projects/${projectId}/devices/${plain}/credentials`, key, {}), 200);
+  await mosquittoRoundTrip(mqttUrls, plain, plainPassword);
+}
+
+/** mosquitto_sub (first node) and mosquitto_pub (last node) as the device; then a refused mosquitto_pub. */
+async function mosquittoRoundTrip(mqttUrls: string[], deviceId: string, password: string): Promise<void> {
+  const at = (url: string) => ['-h', new URL(url).hostname, '-p', new URL(url).port];
+  const topic = `$oc/devices/${deviceId}/sys/messages/up`;
+  const sub = spawn('mosquitto_sub', [...at(mqttUrls[0]), '-V', 'mqttv5', '-u', deviceId, '-P', password, '-i', `${deviceId}-msub`, '-t', topic, '-q', '1', '-C', '1', '-W', '20']);
+  let output = '';
+  sub.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => sub.on('exit', resolve));
+  try {
+    // Published until the subscriber has it: it may not have subscribed yet.
+    await eventually(async () => {
+      await run('mosquitto_pub', [...at(mqttUrls[mqttUrls.length - 1]), '-V', 'mqttv311', '-u', deviceId, '-P', password, '-i', `${deviceId}-mpub`, '-t', topic, '-q', '1', '-m', 'from mosquitto_pub']);
+      expect(output).toContain('from mosquitto_pub');
+    }, 15_000);
+    expect(await exited).toBe(0);
+  } finally {
+    sub.kill();
+  }
+  await expect(run('mosquitto_pub', [...at(mqttUrls[0]), '-V', 'mqttv311', '-u', deviceId, '-P', 'wrong-password', '-t', topic, '-m', 'x'])).rejects.toMatchObject({ stderr: expect.stringMatching(/not authori[sz]ed|bad user name or password/i) });
 }
