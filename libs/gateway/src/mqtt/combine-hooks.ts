@@ -20,9 +20,13 @@ export function combineHooks(base: BrokerHooks, ...parts: (Partial<BrokerHooks> 
   for (const name of OBSERVERS) {
     const observers = all.map((part) => part[name]).filter((fn): fn is NonNullable<Observers[typeof name]> => fn !== undefined);
     if (observers.length === 0) continue;
-    (combined as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args: unknown[]) => {
-      for (const observe of observers) (observe as (...a: unknown[]) => void)(...args);
-    };
+    // A lone observer is called as it is: onPublished runs for every message.
+    (combined as unknown as Record<string, (...args: unknown[]) => void>)[name] =
+      observers.length === 1
+        ? (observers[0] as (...a: unknown[]) => void)
+        : (...args: unknown[]) => {
+            for (const observe of observers) (observe as (...a: unknown[]) => void)(...args);
+          };
   }
   return combined;
 }
