@@ -4,6 +4,7 @@ import { GatewayClientEvent, Headers, RegistryProjectChanged, Topics, deadLetter
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
+import { deviceCommandsFlow } from './device-commands-flow';
 import { deviceStatsFlow } from './device-stats-flow';
 
 const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
@@ -36,7 +37,7 @@ describe('cluster mode', () => {
   };
 
   beforeAll(async () => {
-    for (const service of [...SERVICES, 'mqtt', 'mqtt-gateway-2', 'mqtt-2']) ports[service] = await freePort();
+    for (const service of [...SERVICES, 'mqtt', 'mqtt-gateway-2', 'mqtt-2', 'command-service-2']) ports[service] = await freePort();
   });
 
   afterAll(async () => {
@@ -133,6 +134,19 @@ describe('cluster mode', () => {
 
   it('should report statistics of the project and the cluster, in total and per gateway node', async () => {
     await deviceStatsFlow({ registryUrl: url('device-registry', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `stats-${run}` });
+  });
+
+  /** A second command-service instance: a device's answer is often read by the other one. */
+  const commandUrls = async (): Promise<string[]> => {
+    if (!procs['command-service-2']) {
+      procs['command-service-2'] = ServiceProcess.start('command-service', { ...env('command-service'), HTTP_PORT: String(ports['command-service-2']), NODE_ID: `e2e-command-service-2-${run}` });
+      await procs['command-service-2'].waitReady(url('command-service-2', '/health/ready'), 60_000);
+    }
+    return [url('command-service', ''), url('command-service-2', '')];
+  };
+
+  it('should run synchronous commands and property set/get through two command-service instances and two gateway nodes', async () => {
+    await deviceCommandsFlow({ registryUrl: url('device-registry', ''), commandUrls: await commandUrls(), mqttUrls: await gatewayUrls(), operatorKey, projectId: `cmd-${run}` });
   });
 
   it('should dead-letter malformed and unknown-version records and keep consuming', async () => {

@@ -7,6 +7,7 @@ import mqtt from 'mqtt';
 import { ServiceProcess, eventually, freePort } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
+import { deviceCommandsFlow } from './device-commands-flow';
 import { deviceStatsFlow } from './device-stats-flow';
 import { propertiesWithoutExample } from './openapi-examples';
 
@@ -89,6 +90,10 @@ describe('standalone mode', () => {
 
   it('should authenticate devices with their registry credentials and disconnect them when those change', async () => {
     await deviceAuthFlow({ registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-auth', anonymousAllowed: true });
+  });
+
+  it('should run synchronous commands and property set/get against simulated devices', async () => {
+    await deviceCommandsFlow({ registryUrl: base, commandUrls: [base], mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-cmd' });
   });
 
   it('should report statistics of the project and of the whole platform', async () => {

@@ -12,6 +12,14 @@ export interface ContractConsumerOptions<T extends object> {
   logger: Logger;
 }
 
+/** A consumer of a topic whose records decode in their own way (e.g. several messages per record). */
+export interface RecordConsumerOptions<T> extends Omit<ContractConsumerOptions<object>, 'contract' | 'handle'> {
+  topic: string;
+  /** Decodes and validates a record. @throws ContractViolation to dead-letter it. */
+  decode: (record: BusRecord) => T;
+  handle: (value: T, record: BusRecord) => Promise<void>;
+}
+
 /**
  * Consumes one contract with validation at the boundary (STYLE rule 2): a record that is
  * malformed, of an unknown schema version, or permanently rejected by its handler is copied
@@ -20,7 +28,13 @@ export interface ContractConsumerOptions<T extends object> {
  * like any transient failure: nothing is dropped.
  */
 export async function consumeContract<T extends object>(bus: MessageBus, options: ContractConsumerOptions<T>): Promise<BusSubscription> {
-  const { contract, groupId, handle, logger } = options;
+  const { contract, ...rest } = options;
+  return consumeRecords(bus, { ...rest, topic: contract.topic, decode: (record) => decodeRecord(contract, record) });
+}
+
+/** consumeContract for any decoder: the same validation at the boundary and dead-lettering. */
+export async function consumeRecords<T>(bus: MessageBus, options: RecordConsumerOptions<T>): Promise<BusSubscription> {
+  const { topic: sourceTopic, decode, groupId, handle, logger } = options;
 
   const deadLetter = async (record: BusRecord, reason: string): Promise<void> => {
     const topic = deadLetterTopicOf(record.topic);
@@ -42,12 +56,12 @@ export async function consumeContract<T extends object>(bus: MessageBus, options
 
   return bus.subscribe({
     groupId,
-    topics: [contract.topic],
+    topics: [sourceTopic],
     fromBeginning: options.fromBeginning,
     handler: async (record) => {
       let value: T;
       try {
-        value = decodeRecord(contract, record);
+        value = decode(record);
       } catch (error) {
         if (error instanceof ContractViolation) return deadLetter(record, error.reason);
         throw error;

@@ -15,6 +15,8 @@ export const Topics = {
   GatewayClientEventV1: 'gateway.client.event.v1',
   /** Another service asks the gateway cluster to publish, kick, subscribe or unsubscribe. Key: client (or project). */
   GatewayCommandV1: 'gateway.command.v1',
+  /** A device answered a command or a property request; every command-service instance hears it. Key: device. */
+  CommandDeviceRepliedV1: 'command.device.replied.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

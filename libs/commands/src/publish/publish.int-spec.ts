@@ -6,7 +6,7 @@ import { BusSubscription, MessageBus } from '@iot/bus';
 import { RuntimeModule, createRootLogger, createServiceApp } from '@iot/runtime';
 import { StateStore } from '@iot/state-store';
 import { clusterTestConfig, eventually } from '@iot/testing';
-import { CommandServiceModule } from '../command-service.module';
+import { CommandServiceModule, commandEntities, commandMigrations } from '../command-service.module';
 
 const OPERATOR_KEY = 'operator-key-for-publish-tests-0123';
 
@@ -26,7 +26,7 @@ describe('Publish API (Kafka, Redis)', () => {
   };
 
   beforeAll(async () => {
-    const config = clusterTestConfig('command-service');
+    const config = clusterTestConfig('command-service', { entities: commandEntities, migrations: commandMigrations });
     const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
     @Module({ imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: OPERATOR_KEY })] })
     class TestModule {}

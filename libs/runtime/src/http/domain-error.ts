@@ -1,5 +1,6 @@
 /** How an error is reported over HTTP and treated by consumers (STYLE rule 6). */
-export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'timeout' | 'unavailable';
+/** `bad_upstream`: something the platform depends on (a device) answered, but not usably. */
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'timeout' | 'unavailable' | 'bad_upstream';
 
 export const HTTP_STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
@@ -9,6 +10,7 @@ export const HTTP_STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   timeout: 504,
   unavailable: 503,
+  bad_upstream: 502,
 };
 
 /**

@@ -1,0 +1,143 @@
+import mqtt, { MqttClient } from 'mqtt';
+import { eventually } from '@iot/testing';
+
+/**
+ * A device simulator on MQTT.js speaking the IoTDA topics: it answers commands (echoing the
+ * parameters), property writes (keeping the values) and property reads — or, `silent`, never
+ * answers.
+ */
+async function simulate(url: string, deviceId: string, password: string, options: { silent?: boolean } = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, { username: deviceId, password, clientId: `${deviceId}-sim`, protocolVersion: 5, reconnectPeriod: 0 });
+  const properties: Record<string, Record<string, unknown>> = {};
+  const base = `$oc/devices/${deviceId}/sys`;
+  client.on('message', (topic, payload) => {
+    if (options.silent) return;
+    const request = JSON.parse(payload.toString()) as { service_id?: string; paras?: Record<string, unknown>; services?: { service_id: string; properties: Record<string, unknown> }[] };
+    const id = topic.slice(topic.lastIndexOf('request_id=') + 'request_id='.length);
+    const answer = (path: string, body: unknown) => void client.publish(`${base}/${path}/response/request_id=${id}`, JSON.stringify(body), { qos: 1 });
+    if (topic.startsWith(`${base}/commands/`)) answer('commands', { result_code: 0, response_name: `${request.service_id}_response`, paras: request.paras });
+    else if (topic.startsWith(`${base}/properties/set/`)) {
+      for (const s of request.services ?? []) properties[s.service_id] = { ...properties[s.service_id], ...s.properties };
+      answer('properties/set', { result_code: 0, result_desc: 'applied' });
+    } else if (topic.startsWith(`${base}/properties/get/`)) {
+      const services = Object.entries(properties).filter(([service]) => request.service_id === undefined || service === request.service_id);
+      answer('properties/get', { services: services.map(([service_id, props]) => ({ service_id, properties: props })) });
+    }
+  });
+  await client.subscribeAsync(`${base}/#`, { qos: 1 });
+  return client;
+}
+
+/**
+ * Synchronous commands and property set/get end to end: REST → command service → gateway
+ * (whichever node) → simulated device → answer → back to the waiting HTTP request, also when
+ * another command-service instance read the answer; the thing model checks what is sent;
+ * offline devices, silent ones (timeout) and unknown ones get clear errors with the command id.
+ * Shared by the cluster and standalone suites.
+ */
+export async function deviceCommandsFlow(options: { registryUrl: string; commandUrls: string[]; mqttUrls: string[]; operatorKey: string; projectId: string }): Promise<void> {
+  const { registryUrl, commandUrls, mqttUrls, operatorKey, projectId } = options;
+  const call = async (base: string, method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const ok = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await call(registryUrl, method, path, key, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const clients: MqttClient[] = [];
+  try {
+    await ok('POST', '/projects', operatorKey, { id: projectId, name: projectId });
+    const { key } = await ok('POST', `/projects/${projectId}/api-keys`, operatorKey, { name: 'e2e' });
+    await ok('POST', `/projects/${projectId}/products`, key, {
+      id: 'pump',
+      name: 'Pump',
+      model: {
+        services: [
+          {
+            serviceId: 'pump',
+            properties: [
+              { name: 'speed', type: 'int', access: 'RW', min: 0, max: 3000 },
+              { name: 'status', type: 'string', access: 'R' },
+            ],
+            commands: [{ name: 'set_speed', parameters: [{ name: 'rpm', type: 'int', min: 0, max: 3000, required: true }] }],
+          },
+        ],
+      },
+    });
+    const passwords: Record<string, string> = {};
+    for (const [id, productId] of [['sim', 'pump'], ['silent', 'pump'], ['free', undefined], ['away', 'pump']] as const) {
+      await ok('POST', `/projects/${projectId}/devices`, key, { id: `${projectId}-${id}`, ...(productId ? { productId } : {}) });
+      passwords[id] = (await ok('PUT', `/projects/${projectId}/devices/${projectId}-${id}/credentials`, key, {})).password;
+    }
+    const device = (id: string) => `${projectId}-${id}`;
+    // The devices sit on the last gateway node; the command services publish from wherever.
+    const at = mqttUrls[mqttUrls.length - 1];
+    clients.push(await simulate(at, device('sim'), passwords.sim), await simulate(mqttUrls[0], device('free'), passwords.free), await simulate(at, device('silent'), passwords.silent, { silent: true }));
+    for (const id of ['sim', 'free', 'silent']) {
+      await eventually(async () => expect((await ok('GET', `/projects/${projectId}/devices/${device(id)}/status`, key)).online).toBe(true));
+    }
+    const commands = (id: string) => `/projects/${projectId}/devices/${device(id)}/commands`;
+
+    // Round trips through every command-service instance: with several, the answer is often
+    // read by an instance other than the one holding the HTTP request.
+    for (let i = 0; i < 3 * commandUrls.length; i++) {
+      const res = await call(commandUrls[i % commandUrls.length], 'POST', commands('sim'), key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 100 + i } });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ command_id: expect.stringMatching(/^[0-9a-f-]{36}$/), response: { result_code: 0, response_name: 'pump_response', paras: { rpm: 100 + i } } });
+    }
+    // A device without a product takes any command.
+    const free = await call(commandUrls[0], 'POST', commands('free'), key, { service_id: 'anything', command_name: 'reboot' });
+    expect(free.status).toBe(200);
+    expect(free.body.response).toMatchObject({ result_code: 0, response_name: 'anything_response', paras: {} });
+
+    // The thing model decides what may be sent: each offending field named.
+    const refused = async (body: unknown, field: string) => {
+      const res = await call(commandUrls[0], 'POST', commands('sim'), key, body);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body.fields)).toContain(field);
+    };
+    await refused({ service_id: 'valve', command_name: 'set_speed', paras: { rpm: 1 } }, 'service_id');
+    await refused({ service_id: 'pump', command_name: 'explode' }, 'command_name');
+    await refused({ service_id: 'pump', command_name: 'set_speed', paras: { rpm: 5000 } }, 'paras.rpm');
+    await refused({ service_id: 'pump', command_name: 'set_speed', paras: {} }, 'paras.rpm');
+    await refused({ service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1, turbo: true } }, 'paras.turbo');
+    await refused({ service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1 }, timeout_ms: 10 }, 'timeout_ms');
+    await refused({ command_name: 'set_speed' }, 'service_id');
+
+    // No such device; a device that is not connected; one that never answers.
+    const unknown = await call(commandUrls[0], 'POST', `/projects/${projectId}/devices/nobody/commands`, key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1 } });
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'DEVICE_NOT_FOUND']);
+    const away = await call(commandUrls[0], 'POST', commands('away'), key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1 } });
+    expect(away.status).toBe(409);
+    expect(away.body).toMatchObject({ error: 'DEVICE_OFFLINE', command_id: expect.any(String) });
+    const started = Date.now();
+    const silent = await call(commandUrls[commandUrls.length - 1], 'POST', commands('silent'), key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1 }, timeout_ms: 1_500 });
+    expect(silent.status).toBe(504);
+    expect(silent.body).toMatchObject({ error: 'COMMAND_TIMEOUT', command_id: expect.any(String) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+
+    // Properties: written (writable ones only, values checked) and read back, each waiting for the device.
+    const properties = `/projects/${projectId}/devices/${device('sim')}/properties`;
+    const set = await call(commandUrls[commandUrls.length - 1], 'PUT', properties, key, { services: [{ service_id: 'pump', properties: { speed: 1200 } }] });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ command_id: expect.any(String), response: { result_code: 0, result_desc: 'applied' } });
+    const readOnly = await call(commandUrls[0], 'PUT', properties, key, { services: [{ service_id: 'pump', properties: { status: 'on' } }] });
+    expect([readOnly.status, JSON.stringify(readOnly.body.fields)]).toEqual([400, expect.stringContaining('services[0].properties.status')]);
+    const tooFast = await call(commandUrls[0], 'PUT', properties, key, { services: [{ service_id: 'pump', properties: { speed: 9000 } }] });
+    expect([tooFast.status, JSON.stringify(tooFast.body.fields)]).toEqual([400, expect.stringContaining('services[0].properties.speed')]);
+    for (const base of commandUrls) {
+      const read = await call(base, 'GET', `${properties}?service_id=pump`, key);
+      expect(read.status).toBe(200);
+      expect(read.body.response).toEqual({ services: [{ service_id: 'pump', properties: { speed: 1200 } }] });
+    }
+    const badService = await call(commandUrls[0], 'GET', `${properties}?service_id=valve`, key);
+    expect(badService.status).toBe(400);
+    const silentRead = await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/${device('silent')}/properties?timeout_ms=1000`, key);
+    expect([silentRead.status, silentRead.body.error]).toEqual([504, 'COMMAND_TIMEOUT']);
+  } finally {
+    await Promise.all(clients.map((client) => client.endAsync(true)));
+  }
+}
