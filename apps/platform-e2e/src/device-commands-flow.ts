@@ -1,12 +1,18 @@
 import mqtt, { MqttClient } from 'mqtt';
 import { eventually } from '@iot/testing';
 
+/** A simulated device: its MQTT client and the properties it holds, by service. */
+interface SimulatedDevice {
+  client: MqttClient;
+  properties: Record<string, Record<string, unknown>>;
+}
+
 /**
  * A device simulator on MQTT.js speaking the IoTDA topics: it answers commands (echoing the
- * parameters), property writes (keeping the values) and property reads — or, `silent`, never
- * answers.
+ * parameters), property writes (keeping the values, and reporting them as a real device
+ * does) and property reads — or, `silent`, never answers.
  */
-async function simulate(url: string, deviceId: string, password: string, options: { silent?: boolean } = {}): Promise<MqttClient> {
+async function simulate(url: string, deviceId: string, password: string, options: { silent?: boolean } = {}): Promise<SimulatedDevice> {
   const client = await mqtt.connectAsync(url, { username: deviceId, password, clientId: `${deviceId}-sim`, protocolVersion: 5, reconnectPeriod: 0 });
   const properties: Record<string, Record<string, unknown>> = {};
   const base = `$oc/devices/${deviceId}/sys`;
@@ -19,13 +25,14 @@ async function simulate(url: string, deviceId: string, password: string, options
     else if (topic.startsWith(`${base}/properties/set/`)) {
       for (const s of request.services ?? []) properties[s.service_id] = { ...properties[s.service_id], ...s.properties };
       answer('properties/set', { result_code: 0, result_desc: 'applied' });
+      void client.publish(`${base}/properties/report`, JSON.stringify({ services: request.services }), { qos: 1 });
     } else if (topic.startsWith(`${base}/properties/get/`)) {
       const services = Object.entries(properties).filter(([service]) => request.service_id === undefined || service === request.service_id);
       answer('properties/get', { services: services.map(([service_id, props]) => ({ service_id, properties: props })) });
     }
   });
   await client.subscribeAsync(`${base}/#`, { qos: 1 });
-  return client;
+  return { client, properties };
 }
 
 /**
@@ -75,7 +82,8 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     const device = (id: string) => `${projectId}-${id}`;
     // The devices sit on the last gateway node; the command services publish from wherever.
     const at = mqttUrls[mqttUrls.length - 1];
-    clients.push(await simulate(at, device('sim'), passwords.sim), await simulate(mqttUrls[0], device('free'), passwords.free), await simulate(at, device('silent'), passwords.silent, { silent: true }));
+    const sim = await simulate(at, device('sim'), passwords.sim);
+    clients.push(sim.client, (await simulate(mqttUrls[0], device('free'), passwords.free)).client, (await simulate(at, device('silent'), passwords.silent, { silent: true })).client);
     for (const id of ['sim', 'free', 'silent']) {
       await eventually(async () => expect((await ok('GET', `/projects/${projectId}/devices/${device(id)}/status`, key)).online).toBe(true));
     }
@@ -137,6 +145,29 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     expect(badService.status).toBe(400);
     const silentRead = await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/${device('silent')}/properties?timeout_ms=1000`, key);
     expect([silentRead.status, silentRead.body.error]).toEqual([504, 'COMMAND_TIMEOUT']);
+
+    // Shadow: what a device reports is kept (the write above made sim report speed 1200) …
+    const shadowOf = async (id: string) => (await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/${device(id)}/shadow`, key)).body;
+    await sim.client.publishAsync(`$oc/devices/${device('sim')}/sys/properties/report`, JSON.stringify({ services: [{ service_id: 'pump', properties: { status: 'running' }, event_time: '2026-12-01T10:00:00Z' }] }), { qos: 1 });
+    await eventually(async () =>
+      expect(await shadowOf('sim')).toEqual({
+        device_id: device('sim'),
+        shadow: [{ service_id: 'pump', reported: { properties: { speed: 1200, status: 'running' }, event_time: '2026-12-01T10:00:00.000Z' }, desired: { properties: {}, event_time: null }, version: expect.any(Number) }],
+      }),
+    );
+    // … and desired values set while a device is offline reach it when it connects — on another node.
+    const desire = (body: unknown) => call(commandUrls[commandUrls.length - 1], 'PUT', `/projects/${projectId}/devices/${device('away')}/shadow`, key, body);
+    const desired = await desire({ shadow: [{ service_id: 'pump', desired: { properties: { speed: 700 } } }] });
+    expect(desired.status).toBe(200);
+    expect(desired.body.shadow[0].desired.properties).toEqual({ speed: 700 });
+    const refusedDesire = await desire({ shadow: [{ service_id: 'pump', desired: { properties: { status: 'off' } } }] });
+    expect([refusedDesire.status, JSON.stringify(refusedDesire.body.fields)]).toEqual([400, expect.stringContaining('shadow[0].desired.properties.status')]);
+    const returned = await simulate(mqttUrls[0], device('away'), passwords.away);
+    clients.push(returned.client);
+    await eventually(() => expect(returned.properties.pump).toEqual({ speed: 700 }), 15_000);
+    // It reported what it applied: desired and reported agree, nothing more is pushed.
+    await eventually(async () => expect((await shadowOf('away')).shadow[0]).toMatchObject({ reported: { properties: { speed: 700 } }, desired: { properties: { speed: 700 } } }));
+    expect((await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/nobody/shadow`, key)).status).toBe(404);
   } finally {
     await Promise.all(clients.map((client) => client.endAsync(true)));
   }

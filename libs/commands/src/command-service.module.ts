@@ -9,7 +9,12 @@ import { DeviceRequestEntity } from './commands/device-request.entity';
 import { DeviceRequestsService } from './commands/device-requests.service';
 import { ReplyWaiters } from './commands/reply-waiters';
 import { DeviceDirectory, RegistryTablesDirectory } from './devices/device-directory';
+import { DeviceMessagesConsumer } from './device-messages.consumer';
 import { DeviceRequests1767400000000 } from './migrations/1767400000000-device-requests';
+import { DeviceShadows1767500000000 } from './migrations/1767500000000-device-shadows';
+import { ShadowController } from './shadow/shadow.controller';
+import { ShadowPushConsumer } from './shadow/shadow-push.consumer';
+import { ShadowService } from './shadow/shadow.service';
 import { PropertiesController } from './properties/properties.controller';
 import { PropertiesService } from './properties/properties.service';
 import { PublishController } from './publish/publish.controller';
@@ -20,7 +25,7 @@ export const COMMAND_SERVICE = 'command-service';
 
 /** Tables and migrations of the command service. */
 export const commandEntities = [DeviceRequestEntity];
-export const commandMigrations = [DeviceRequests1767400000000];
+export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767500000000];
 
 /**
  * The command service: publish API, synchronous commands, property set/get, device
@@ -33,7 +38,7 @@ export class CommandServiceModule {
     return {
       module: CommandServiceModule,
       imports: [TypeOrmModule.forFeature(commandEntities)],
-      controllers: [PublishController, CommandsController, PropertiesController],
+      controllers: [PublishController, CommandsController, PropertiesController, ShadowController],
       providers: [
         { provide: API_ACCESS_OPTIONS, useValue: options },
         { provide: COMMAND_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, COMMAND_SERVICE) },
@@ -45,6 +50,9 @@ export class CommandServiceModule {
         DeviceRequestsService,
         CommandsService,
         PropertiesService,
+        ShadowService,
+        DeviceMessagesConsumer,
+        ShadowPushConsumer,
       ],
     };
   }

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DeviceTopics, ThingModel, thingValuesProblems } from '@iot/contracts';
-import { CommandError } from '../commands/command.errors';
+import { DeviceTopics } from '@iot/contracts';
 import { TIMEOUT_LIMITS } from '../commands/dto/command.dto';
 import { DeviceRequestsService } from '../commands/device-requests.service';
 import { GetPropertiesQuery, PropertiesGetResultDto, PropertiesSetResultDto, ServicePropertiesDto, SetPropertiesDto } from './dto/properties.dto';
-
-type FieldProblems = { field: string; problems: string[] }[];
+import { requireValid, writeProblems } from './property-writes';
 
 /** Property writes and reads that wait for the device's answer, as commands do (SPEC 4.9). */
 @Injectable()
@@ -40,29 +38,6 @@ export class PropertiesService {
     });
     return { command_id: id, response: { services: servicesOf(answer.services) } };
   }
-}
-
-/** Each service must be the product's, each property one of its writable ones, each value valid. */
-function writeProblems(model: ThingModel, services: ServicePropertiesDto[]): FieldProblems {
-  const problems: FieldProblems = [];
-  services.forEach((entry, i) => {
-    const service = model.services.find((s) => s.serviceId === entry.service_id);
-    if (!service) {
-      problems.push({ field: `services[${i}].service_id`, problems: [`${entry.service_id} is not a service of the device's product`] });
-      return;
-    }
-    const properties = service.properties ?? [];
-    for (const name of Object.keys(entry.properties)) {
-      const def = properties.find((p) => p.name === name);
-      if (def && def.access === 'R') problems.push({ field: `services[${i}].properties.${name}`, problems: ['is read-only'] });
-    }
-    problems.push(...thingValuesProblems(`services[${i}].properties`, properties, entry.properties, { requireRequired: false }));
-  });
-  return problems;
-}
-
-function requireValid(problems: FieldProblems): void {
-  if (problems.length > 0) throw new CommandError('INVALID_COMMAND', problems.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; '), { fields: problems });
 }
 
 const integerOr = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) ? value : fallback);
