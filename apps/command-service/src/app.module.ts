@@ -7,6 +7,6 @@ import { CommandServiceConfig } from './config';
 @Module({})
 export class AppModule {
   static forRoot(config: CommandServiceConfig, logger: Logger): DynamicModule {
-    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: config.operatorKey })] };
+    return { module: AppModule, imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot(config.commands)] };
   }
 }

@@ -1,13 +1,14 @@
-import { BaseEnv, WithDatabase, WithKafka, WithOperatorKey, WithRedis, loadEnv } from '@iot/config';
-import { commandEntities, commandMigrations } from '@iot/commands';
+import { BaseEnv, WithDatabase, WithDeviceMessages, WithKafka, WithOperatorKey, WithRedis, loadEnv } from '@iot/config';
+import { CommandServiceOptions, commandEntities, commandMigrations } from '@iot/commands';
 import { RuntimeConfig, baseRuntimeConfig, clusterAdapters, databaseConfig } from '@iot/runtime';
+import { commandServiceOptionsFromEnv } from '@iot/commands';
 
-export class CommandServiceEnv extends WithOperatorKey(WithDatabase(WithRedis(WithKafka(BaseEnv)), { url: 'postgres://iot:iot@127.0.0.1:5432/iot', migrate: false })) {
+export class CommandServiceEnv extends WithDeviceMessages(WithOperatorKey(WithDatabase(WithRedis(WithKafka(BaseEnv)), { url: 'postgres://iot:iot@127.0.0.1:5432/iot', migrate: false }))) {
   override HTTP_PORT = 8092;
 }
 
 export interface CommandServiceConfig extends RuntimeConfig {
-  operatorKey?: string;
+  commands: CommandServiceOptions;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CommandServiceConfig {
@@ -16,6 +17,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CommandService
     ...baseRuntimeConfig('command-service', e),
     ...clusterAdapters(e),
     database: databaseConfig(e, { entities: commandEntities, migrations: commandMigrations }),
-    operatorKey: e.IOT_OPERATOR_KEY,
+    commands: commandServiceOptionsFromEnv(e),
   };
 }

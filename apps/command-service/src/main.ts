@@ -1,5 +1,9 @@
 import { runService } from '@iot/runtime';
 import { AppModule } from './app.module';
-import { loadConfig } from './config';
+import { CommandServiceConfig, loadConfig } from './config';
 
-void runService({ title: 'iot-platform command service', loadConfig, rootModule: AppModule.forRoot });
+void runService({
+  title: 'iot-platform command service',
+  loadConfig,
+  rootModule: (config, logger) => AppModule.forRoot(config as CommandServiceConfig, logger),
+});

@@ -5,6 +5,7 @@ import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 import { deviceCommandsFlow } from './device-commands-flow';
+import { deviceMessagesFlow } from './device-messages-flow';
 import { deviceStatsFlow } from './device-stats-flow';
 
 const SERVICES = ['device-registry', 'mqtt-gateway', 'command-service', 'rule-service'] as const;
@@ -27,6 +28,7 @@ describe('cluster mode', () => {
     MQTT_PORT: String(ports.mqtt),
     MQTT_WS_PORT: '0',
     MQTT_STATS_INTERVAL_MS: '500',
+    DEVICE_MESSAGE_SWEEP_MS: '500',
     LOG_LEVEL: 'info',
   });
   const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
@@ -147,6 +149,47 @@ describe('cluster mode', () => {
 
   it('should run synchronous commands and property set/get through two command-service instances and two gateway nodes', async () => {
     await deviceCommandsFlow({ registryUrl: url('device-registry', ''), commandUrls: await commandUrls(), mqttUrls: await gatewayUrls(), operatorKey, projectId: `cmd-${run}` });
+  });
+
+  it('should deliver device messages at once or once the device connects (across a restart of the command services), time them out, and announce each status', async () => {
+    const projectId = `msg-${run}`;
+    const statuses: string[] = [];
+    // The topic may not exist yet on a fresh Kafka: made first, so subscribing finds it.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: Topics.CommandMessageStatusChangedV1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const consumer = kafka.consumer({ groupId: `e2e-messages-reader-${run}` });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [Topics.CommandMessageStatusChangedV1], fromBeginning: false });
+      const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const value = JSON.parse(message.value!.toString()) as { projectId: string; messageId: string; status: string };
+          if (value.projectId === projectId) statuses.push(`${value.messageId}:${value.status}`);
+        },
+      });
+      await joined;
+      const restart = async () => {
+        const names = ['command-service', 'command-service-2'].filter((name) => procs[name]);
+        await Promise.all(names.map((name) => procs[name].stop()));
+        for (const name of names) {
+          procs[name] = ServiceProcess.start('command-service', { ...env('command-service'), HTTP_PORT: String(ports[name]), NODE_ID: name === 'command-service' ? `e2e-command-service-${run}` : `e2e-command-service-2-${run}` });
+        }
+        await Promise.all(names.map((name) => procs[name].waitReady(url(name, '/health/ready'), 60_000)));
+      };
+      await deviceMessagesFlow({ registryUrl: url('device-registry', ''), commandUrl: url('command-service', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId, restart });
+      // Each status change once, in order per message.
+      await eventually(() =>
+        expect(statuses.filter((s) => /^(hello-1|queued-\d|short-lived):/.test(s)).sort()).toEqual(
+          ['hello-1:DELIVERED', 'hello-1:PENDING', 'queued-1:DELIVERED', 'queued-1:PENDING', 'queued-2:DELIVERED', 'queued-2:PENDING', 'short-lived:PENDING', 'short-lived:TIMEOUT'],
+        ),
+      );
+      expect(statuses.indexOf('hello-1:PENDING')).toBeLessThan(statuses.indexOf('hello-1:DELIVERED'));
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('should dead-letter malformed and unknown-version records and keep consuming', async () => {

@@ -8,6 +8,7 @@ import { ServiceProcess, eventually, freePort } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 import { deviceCommandsFlow } from './device-commands-flow';
+import { deviceMessagesFlow } from './device-messages-flow';
 import { deviceStatsFlow } from './device-stats-flow';
 import { propertiesWithoutExample } from './openapi-examples';
 
@@ -41,6 +42,7 @@ describe('standalone mode', () => {
       MQTT_WS_PORT: String(wsPort),
       MQTT_ALLOW_ANONYMOUS: 'true',
       MQTT_STATS_INTERVAL_MS: '500',
+      DEVICE_MESSAGE_SWEEP_MS: '500',
       DATABASE_URL: `pglite://${dataDir}`,
       IOT_OPERATOR_KEY: operatorKey,
     });
@@ -94,6 +96,15 @@ describe('standalone mode', () => {
 
   it('should run synchronous commands and property set/get against simulated devices', async () => {
     await deviceCommandsFlow({ registryUrl: base, commandUrls: [base], mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-cmd' });
+  });
+
+  it('should deliver device messages at once or once the device connects (across a restart), and time them out', async () => {
+    const restart = async () => {
+      await proc!.stop();
+      proc = start();
+      await proc.waitReady(`${base}/health/ready`);
+    };
+    await deviceMessagesFlow({ registryUrl: base, commandUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-msg', restart });
   });
 
   it('should report statistics of the project and of the whole platform', async () => {

@@ -17,7 +17,7 @@ export class AppModule {
         RuntimeModule.forRoot(config, logger),
         DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey }),
         MqttGatewayModule.forRoot(config.gateway),
-        CommandServiceModule.forRoot({ operatorKey: config.operatorKey }),
+        CommandServiceModule.forRoot(config.commands),
         RuleServiceModule,
       ],
     };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { BaseEnv, WithDatabase, WithMqtt, WithOperatorKey, loadEnv } from '@iot/config';
-import { commandEntities, commandMigrations } from '@iot/commands';
+import { BaseEnv, WithDatabase, WithDeviceMessages, WithMqtt, WithOperatorKey, loadEnv } from '@iot/config';
+import { CommandServiceOptions, commandEntities, commandMigrations, commandServiceOptionsFromEnv } from '@iot/commands';
 import { GatewayOptions, gatewayOptionsFromEnv } from '@iot/gateway';
 import { registryEntities, registryMigrations } from '@iot/registry';
 import { ruleEntities, ruleMigrations } from '@iot/rules';
@@ -11,10 +11,11 @@ import { RuntimeConfig, baseRuntimeConfig, databaseConfig } from '@iot/runtime';
  * state and the embedded database (PGlite, persisted under `.data/` by default), so
  * `npm start` needs nothing installed. Point DATABASE_URL at PostgreSQL to keep the data there.
  */
-export class StandaloneEnv extends WithMqtt(WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true }))) {}
+export class StandaloneEnv extends WithDeviceMessages(WithMqtt(WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true })))) {}
 
 export interface StandaloneConfig extends RuntimeConfig {
   gateway: GatewayOptions;
+  commands: CommandServiceOptions;
   operatorKey: string;
   /** Whether the operator key was generated for this run (IOT_OPERATOR_KEY unset). */
   operatorKeyGenerated: boolean;
@@ -22,6 +23,8 @@ export interface StandaloneConfig extends RuntimeConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConfig {
   const e = loadEnv(StandaloneEnv, env);
+  // Never run without an operator key: a fresh one per run is safe and lets a newcomer try the API.
+  const operatorKey = e.IOT_OPERATOR_KEY ?? randomBytes(24).toString('base64url');
   return {
     ...baseRuntimeConfig('standalone', e),
     bus: { driver: 'in-process' },
@@ -30,9 +33,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConf
       entities: [...registryEntities, ...commandEntities, ...ruleEntities],
       migrations: [...registryMigrations, ...commandMigrations, ...ruleMigrations],
     }),
-    // Never run without an operator key: a fresh one per run is safe and lets a newcomer try the API.
-    operatorKey: e.IOT_OPERATOR_KEY ?? randomBytes(24).toString('base64url'),
+    operatorKey,
     operatorKeyGenerated: e.IOT_OPERATOR_KEY === undefined,
     gateway: gatewayOptionsFromEnv(e),
+    commands: { ...commandServiceOptionsFromEnv(e), operatorKey },
   };
 }

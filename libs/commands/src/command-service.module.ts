@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher, MessageBus } from '@iot/bus';
-import { API_ACCESS_OPTIONS, ApiAccessOptions, ProjectKeyGuard } from '@iot/runtime';
+import { API_ACCESS_OPTIONS, ProjectKeyGuard } from '@iot/runtime';
 import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { DeviceReplyRouter } from './commands/device-reply-router';
@@ -9,11 +9,16 @@ import { DeviceRequestEntity } from './commands/device-request.entity';
 import { DeviceRequestsService } from './commands/device-requests.service';
 import { ReplyWaiters } from './commands/reply-waiters';
 import { DeviceDirectory, RegistryTablesDirectory } from './devices/device-directory';
+import { ClientEventsConsumer } from './client-events.consumer';
+import { COMMAND_SERVICE_OPTIONS, CommandServiceOptions } from './command-service.options';
 import { DeviceMessagesConsumer } from './device-messages.consumer';
+import { MessageSweeper } from './messages/message-sweeper';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { DeviceMessages1767600000000 } from './migrations/1767600000000-device-messages';
 import { DeviceRequests1767400000000 } from './migrations/1767400000000-device-requests';
 import { DeviceShadows1767500000000 } from './migrations/1767500000000-device-shadows';
 import { ShadowController } from './shadow/shadow.controller';
-import { ShadowPushConsumer } from './shadow/shadow-push.consumer';
 import { ShadowService } from './shadow/shadow.service';
 import { PropertiesController } from './properties/properties.controller';
 import { PropertiesService } from './properties/properties.service';
@@ -25,7 +30,7 @@ export const COMMAND_SERVICE = 'command-service';
 
 /** Tables and migrations of the command service. */
 export const commandEntities = [DeviceRequestEntity];
-export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767500000000];
+export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767500000000, DeviceMessages1767600000000];
 
 /**
  * The command service: publish API, synchronous commands, property set/get, device
@@ -34,13 +39,14 @@ export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767
  */
 @Module({})
 export class CommandServiceModule {
-  static forRoot(options: ApiAccessOptions): DynamicModule {
+  static forRoot(options: CommandServiceOptions): DynamicModule {
     return {
       module: CommandServiceModule,
       imports: [TypeOrmModule.forFeature(commandEntities)],
-      controllers: [PublishController, CommandsController, PropertiesController, ShadowController],
+      controllers: [PublishController, CommandsController, PropertiesController, ShadowController, MessagesController],
       providers: [
-        { provide: API_ACCESS_OPTIONS, useValue: options },
+        { provide: API_ACCESS_OPTIONS, useValue: { operatorKey: options.operatorKey } },
+        { provide: COMMAND_SERVICE_OPTIONS, useValue: options },
         { provide: COMMAND_EVENTS, inject: [MessageBus], useFactory: (bus: MessageBus) => new EventPublisher(bus, COMMAND_SERVICE) },
         ProjectKeyGuard,
         PublishService,
@@ -52,7 +58,9 @@ export class CommandServiceModule {
         PropertiesService,
         ShadowService,
         DeviceMessagesConsumer,
-        ShadowPushConsumer,
+        MessagesService,
+        MessageSweeper,
+        ClientEventsConsumer,
       ],
     };
   }

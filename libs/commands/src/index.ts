@@ -1,1 +1,2 @@
 export * from './command-service.module';
+export * from './command-service.options';

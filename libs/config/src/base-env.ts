@@ -168,3 +168,17 @@ export function WithMqtt<B extends Class>(Base: B) {
   }
   return MqttEnv;
 }
+
+/** The command service's device messages: how often expiry and retention are applied, how long finished ones are kept. */
+export function WithDeviceMessages<B extends Class>(Base: B) {
+  class DeviceMessagesEnv extends Base {
+    /** How often pending device messages past their TTL become TIMEOUT (and old finished ones are deleted), in ms. */
+    @EnvInt(100, 600_000)
+    DEVICE_MESSAGE_SWEEP_MS = 5_000;
+
+    /** Days a delivered, expired or failed device message stays listed. */
+    @EnvInt(1, 3_650)
+    DEVICE_MESSAGE_RETENTION_DAYS = 30;
+  }
+  return DeviceMessagesEnv;
+}

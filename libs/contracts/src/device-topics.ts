@@ -14,6 +14,8 @@ export const DeviceTopics = {
   propertiesReport: (deviceId: string) => `$oc/devices/${deviceId}/sys/properties/report`,
   /** Down: a device message (no request id). */
   messagesDown: (deviceId: string) => `$oc/devices/${deviceId}/sys/messages/down`,
+  /** Down: a device message to a topic of the application's choosing. */
+  user: (deviceId: string, topic: string) => `$oc/devices/${deviceId}/user/${topic}`,
 } as const;
 
 /** What a device answers: a command, a property write, a property read. */

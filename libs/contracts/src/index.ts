@@ -9,6 +9,7 @@ export * from './events/gateway-client-event';
 export * from './events/gateway-device-message';
 export * from './events/gateway-command';
 export * from './events/command-device-replied';
+export * from './events/command-message-status-changed';
 export * from './device-topics';
 export * from './thing-model';
 export * from './password-hash';

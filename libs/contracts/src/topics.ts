@@ -17,6 +17,8 @@ export const Topics = {
   GatewayCommandV1: 'gateway.command.v1',
   /** A device answered a command or a property request; every command-service instance hears it. Key: device. */
   CommandDeviceRepliedV1: 'command.device.replied.v1',
+  /** A device message was accepted (PENDING), delivered, timed out or failed. Key: device. */
+  CommandMessageStatusChangedV1: 'command.message.status-changed.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -26,4 +26,10 @@ export interface Message {
   originDeviceId?: string;
   /** Set on a will message, published for a client that went away. */
   will?: boolean;
+  /**
+   * Set by the platform on a message whose delivery it follows (a device message): hooks
+   * hear of its acknowledgement or drop. Travels with the message to other nodes and into
+   * persisted sessions; never sent to clients.
+   */
+  trackingId?: string;
 }

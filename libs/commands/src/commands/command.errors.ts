@@ -7,11 +7,13 @@ const KIND_OF = {
   INVALID_COMMAND: 'invalid',
   COMMAND_TIMEOUT: 'timeout',
   INVALID_RESPONSE: 'bad_upstream',
+  MESSAGE_EXISTS: 'conflict',
+  MESSAGE_NOT_FOUND: 'not_found',
 } as const satisfies Record<string, ErrorKind>;
 
 export type CommandErrorCode = keyof typeof KIND_OF;
 
-/** The commands module's one exception (STYLE rule 6): a request to a device that did not get its answer. */
+/** The command service's one exception (STYLE rule 6): what went wrong with a request or message to a device. */
 export class CommandError extends DomainError {
   constructor(code: CommandErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, KIND_OF[code], message, details);

@@ -57,6 +57,7 @@ export class ClientCommands {
         userProperties: m.userProperties,
         messageExpiryInterval: m.messageExpiryInterval,
       },
+      ...(m.trackingId !== undefined ? { trackingId: m.trackingId } : {}),
     };
     this.broker.publish(message);
     return 'done';

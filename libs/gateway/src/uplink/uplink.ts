@@ -64,12 +64,13 @@ export class Uplink {
       onDisconnected: (client, reason) => this.event('disconnected', client, { reason: reason.slice(0, 500) }),
       onSubscribed: (client, filter, qos) => this.event('subscribed', client, { topic: filter, qos }),
       onUnsubscribed: (client, filter) => this.event('unsubscribed', client, { topic: filter }),
-      ...(this.deliveryEvents
-        ? {
-            onDelivered: (client: ClientInfo, message: Message) => this.event('delivered', client, { topic: message.topic, qos: message.qos }),
-            onDropped: (message: Message, reason: string, client?: ClientInfo) => client && this.event('dropped', client, { topic: message.topic, qos: message.qos, reason }),
-          }
-        : {}),
+      // Every delivery and drop when asked to; always those of messages the platform follows.
+      onDelivered: (client: ClientInfo, message: Message) => {
+        if (this.deliveryEvents || message.trackingId !== undefined) this.event('delivered', client, { topic: message.topic, qos: message.qos, ...tracked(message) });
+      },
+      onDropped: (message: Message, reason: string, client?: ClientInfo) => {
+        if (client && (this.deliveryEvents || message.trackingId !== undefined)) this.event('dropped', client, { topic: message.topic, qos: message.qos, reason, ...tracked(message) });
+      },
     };
   }
 
@@ -134,3 +135,5 @@ export class Uplink {
     }
   }
 }
+
+const tracked = (message: Message): { trackingId?: string } => (message.trackingId !== undefined ? { trackingId: message.trackingId } : {});

@@ -54,6 +54,12 @@ export class GatewayClientEventValue extends GatewayClientRef {
   @Min(0)
   @Max(2)
   qos?: number;
+
+  /** delivered/dropped: the platform's tracking id of the message, when it asked to follow it. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  trackingId?: string;
 }
 
 /** The gateway reports what happens to its clients; presence, history and rules read it. */

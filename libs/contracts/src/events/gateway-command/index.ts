@@ -21,6 +21,15 @@ export class PlatformMessage extends WithMqttMessage(Object) {
   @IsInt()
   @Min(1)
   messageExpiryInterval?: number;
+
+  /**
+   * Follow this message's delivery: the gateway reports its client's acknowledgement (QoS
+   * 1/2) or its drop as `delivered` / `dropped` client events carrying this id, whether or
+   * not it reports deliveries in general.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'trackingId must be 1-128 letters, digits, "_", ".", ":" or "-"' })
+  trackingId?: string;
 }
 
 /**
