@@ -9,7 +9,7 @@ export class AppModule {
   static forRoot(config: DeviceRegistryConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(config, logger), DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey })],
+      imports: [RuntimeModule.forRoot(config, logger), DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey, passwordHashCost: config.passwordHashCost })],
     };
   }
 }

@@ -4,6 +4,7 @@ import { GatewayClientEvent, Headers, RegistryProjectChanged, Topics, deadLetter
 import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
+import { deviceBatchFlow } from './device-batch-flow';
 import { deviceCommandsFlow } from './device-commands-flow';
 import { deviceMessagesFlow } from './device-messages-flow';
 import { deviceStatsFlow } from './device-stats-flow';
@@ -29,6 +30,9 @@ describe('cluster mode', () => {
     MQTT_WS_PORT: '0',
     MQTT_STATS_INTERVAL_MS: '500',
     DEVICE_MESSAGE_SWEEP_MS: '500',
+    BATCH_TASK_CONCURRENCY: '10',
+    // A cheaper password hash than production's: this suite registers and connects a thousand devices.
+    IOT_PASSWORD_HASH_COST: '10',
     LOG_LEVEL: 'info',
   });
   const url = (service: string, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
@@ -151,6 +155,20 @@ describe('cluster mode', () => {
     await deviceCommandsFlow({ registryUrl: url('device-registry', ''), commandUrls: await commandUrls(), mqttUrls: await gatewayUrls(), operatorKey, projectId: `cmd-${run}` });
   });
 
+  /** Stops every command-service process gracefully and starts it again on the same port and node id. */
+  const restartCommandServices = async () => {
+    const names = ['command-service', 'command-service-2'].filter((name) => procs[name]);
+    await Promise.all(names.map((name) => procs[name].stop()));
+    for (const name of names) {
+      procs[name] = ServiceProcess.start('command-service', { ...env('command-service'), HTTP_PORT: String(ports[name]), NODE_ID: name === 'command-service' ? `e2e-command-service-${run}` : `e2e-command-service-2-${run}` });
+    }
+    await Promise.all(names.map((name) => procs[name].waitReady(url(name, '/health/ready'), 60_000)));
+  };
+
+  it('should run a batch task over 1,000 simulated devices on two nodes, resume it across a restart of the command services, and count every outcome', async () => {
+    await deviceBatchFlow({ registryUrl: url('device-registry', ''), commandUrl: url('command-service', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId: `batch-${run}`, restart: restartCommandServices });
+  }, 240_000);
+
   it('should deliver device messages at once or once the device connects (across a restart of the command services), time them out, and announce each status', async () => {
     const projectId = `msg-${run}`;
     const statuses: string[] = [];
@@ -171,15 +189,7 @@ describe('cluster mode', () => {
         },
       });
       await joined;
-      const restart = async () => {
-        const names = ['command-service', 'command-service-2'].filter((name) => procs[name]);
-        await Promise.all(names.map((name) => procs[name].stop()));
-        for (const name of names) {
-          procs[name] = ServiceProcess.start('command-service', { ...env('command-service'), HTTP_PORT: String(ports[name]), NODE_ID: name === 'command-service' ? `e2e-command-service-${run}` : `e2e-command-service-2-${run}` });
-        }
-        await Promise.all(names.map((name) => procs[name].waitReady(url(name, '/health/ready'), 60_000)));
-      };
-      await deviceMessagesFlow({ registryUrl: url('device-registry', ''), commandUrl: url('command-service', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId, restart });
+      await deviceMessagesFlow({ registryUrl: url('device-registry', ''), commandUrl: url('command-service', ''), mqttUrls: await gatewayUrls(), operatorKey, projectId, restart: restartCommandServices });
       // Each status change once, in order per message.
       await eventually(() =>
         expect(statuses.filter((s) => /^(hello-1|queued-\d|short-lived):/.test(s)).sort()).toEqual(

@@ -2,7 +2,7 @@ import mqtt, { MqttClient } from 'mqtt';
 import { eventually } from '@iot/testing';
 
 /** A simulated device: its MQTT client and the properties it holds, by service. */
-interface SimulatedDevice {
+export interface SimulatedDevice {
   client: MqttClient;
   properties: Record<string, Record<string, unknown>>;
 }
@@ -12,12 +12,13 @@ interface SimulatedDevice {
  * parameters), property writes (keeping the values, and reporting them as a real device
  * does) and property reads — or, `silent`, never answers.
  */
-async function simulate(url: string, deviceId: string, password: string, options: { silent?: boolean } = {}): Promise<SimulatedDevice> {
+export async function simulate(url: string, deviceId: string, password: string, options: { silent?: boolean } = {}): Promise<SimulatedDevice> {
   const client = await mqtt.connectAsync(url, { username: deviceId, password, clientId: `${deviceId}-sim`, protocolVersion: 5, reconnectPeriod: 0 });
   const properties: Record<string, Record<string, unknown>> = {};
   const base = `$oc/devices/${deviceId}/sys`;
   client.on('message', (topic, payload) => {
-    if (options.silent) return;
+    // Its own answers come back too (they match its subscription): never answer those.
+    if (options.silent || topic.includes('/response/')) return;
     const request = JSON.parse(payload.toString()) as { service_id?: string; paras?: Record<string, unknown>; services?: { service_id: string; properties: Record<string, unknown> }[] };
     const id = topic.slice(topic.lastIndexOf('request_id=') + 'request_id='.length);
     const answer = (path: string, body: unknown) => void client.publish(`${base}/${path}/response/request_id=${id}`, JSON.stringify(body), { qos: 1 });
@@ -89,8 +90,13 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     }
     const commands = (id: string) => `/projects/${projectId}/devices/${device(id)}/commands`;
 
-    // Round trips through every command-service instance: with several, the answer is often
-    // read by an instance other than the one holding the HTTP request.
+    // A command-service instance that just joined makes the others rebalance their consumer
+    // groups: answers wait until that settles. Once a command went through each instance…
+    for (const base of commandUrls) {
+      await eventually(async () => expect((await call(base, 'POST', commands('sim'), key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 1 }, timeout_ms: 2_000 })).status).toBe(200), 60_000);
+    }
+    // … round trips through every instance: with several, the answer is often read by an
+    // instance other than the one holding the HTTP request.
     for (let i = 0; i < 3 * commandUrls.length; i++) {
       const res = await call(commandUrls[i % commandUrls.length], 'POST', commands('sim'), key, { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 100 + i } });
       expect(res.status).toBe(200);
@@ -145,6 +151,49 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     expect(badService.status).toBe(400);
     const silentRead = await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/${device('silent')}/properties?timeout_ms=1000`, key);
     expect([silentRead.status, silentRead.body.error]).toEqual([504, 'COMMAND_TIMEOUT']);
+
+    // A batch task sends each target the command, some concurrently, and counts the outcomes.
+    const batch = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, {
+      task_name: 'speeds',
+      task_type: 'createCommands',
+      targets: [device('sim'), device('free'), device('silent'), device('away'), device('nobody')],
+      document: { service_id: 'pump', command_name: 'set_speed', paras: { rpm: 42 }, timeout_ms: 1_000 },
+    });
+    expect(batch.status).toBe(201);
+    const task = `/projects/${projectId}/batch-tasks/${batch.body.task_id}`;
+    const done = await eventually(async () => {
+      const state = (await call(commandUrls[commandUrls.length - 1], 'GET', task, key)).body;
+      expect(state.status).toBe('PartialSuccess');
+      return state;
+    }, 20_000);
+    expect(done.task_progress).toEqual({ total: 5, success: 2, fail: 3, processing: 0, waiting: 0, stopped: 0 });
+    expect(done.targets.items.map((t: { target: string; status: string; error: string | null }) => [t.target, t.status, t.error])).toEqual([
+      [device('sim'), 'SUCCESS', null],
+      [device('free'), 'SUCCESS', null],
+      [device('silent'), 'FAIL', 'COMMAND_TIMEOUT'],
+      [device('away'), 'FAIL', 'DEVICE_OFFLINE'],
+      [device('nobody'), 'FAIL', 'DEVICE_NOT_FOUND'],
+    ]);
+    expect(done.targets.items[0].output).toEqual({ result_code: 0, response_name: 'pump_response', paras: { rpm: 42 } });
+    const failed = (await call(commandUrls[0], 'GET', `${task}?target_status=FAIL&limit=2`, key)).body.targets;
+    expect([failed.total, failed.items.length]).toEqual([3, 2]);
+    expect((await call(commandUrls[0], 'POST', `${task}/stop`, key)).status).toBe(409);
+    const badTask = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, { task_name: '', task_type: 'reboot', targets: ['a', 'a'], document: { command_name: 'x' } });
+    expect(badTask.status).toBe(400);
+    for (const field of ['task_name', 'task_type', 'targets', 'service_id']) expect(JSON.stringify(badTask.body)).toContain(field);
+    expect((await call(commandUrls[0], 'GET', `/projects/${projectId}/batch-tasks/00000000-0000-0000-0000-000000000000`, key)).status).toBe(404);
+    // Stopped: no target starts after the stop; the task ends Stopped with the rest not run.
+    const many = Array.from({ length: 200 }, (_, i) => `${projectId}-ghost-${i}`);
+    const stoppable = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, { task_name: 'stopped', task_type: 'createCommands', targets: many, document: { service_id: 'pump', command_name: 'set_speed' } });
+    const stopPath = `/projects/${projectId}/batch-tasks/${stoppable.body.task_id}`;
+    expect((await call(commandUrls[0], 'POST', `${stopPath}/stop`, key)).status).toBe(204);
+    const stopped = await eventually(async () => {
+      const state = (await call(commandUrls[0], 'GET', stopPath, key)).body;
+      expect(state.status).toBe('Stopped');
+      return state;
+    }, 20_000);
+    expect(stopped.task_progress.stopped).toBeGreaterThan(0);
+    expect(stopped.task_progress.stopped + stopped.task_progress.fail).toBe(200);
 
     // Shadow: what a device reports is kept (the write above made sim report speed 1200) …
     const shadowOf = async (id: string) => (await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/${device(id)}/shadow`, key)).body;

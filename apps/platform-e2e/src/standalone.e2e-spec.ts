@@ -8,6 +8,7 @@ import { ServiceProcess, eventually, freePort } from '@iot/testing';
 import { deviceAclFlow } from './device-acl-flow';
 import { deviceAuthFlow } from './device-auth-flow';
 import { deviceCommandsFlow } from './device-commands-flow';
+import { deviceBatchFlow } from './device-batch-flow';
 import { deviceMessagesFlow } from './device-messages-flow';
 import { deviceStatsFlow } from './device-stats-flow';
 import { propertiesWithoutExample } from './openapi-examples';
@@ -106,6 +107,10 @@ describe('standalone mode', () => {
     };
     await deviceMessagesFlow({ registryUrl: base, commandUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-msg', restart });
   });
+
+  it('should run a batch task over 1,000 simulated devices and count every outcome', async () => {
+    await deviceBatchFlow({ registryUrl: base, commandUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-batch' });
+  }, 240_000);
 
   it('should report statistics of the project and of the whole platform', async () => {
     await deviceStatsFlow({ registryUrl: base, mqttUrls: [`mqtt://127.0.0.1:${mqttPort}`], operatorKey, projectId: 'standalone-stats' });

@@ -15,7 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.forRoot(config, logger),
-        DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey }),
+        DeviceRegistryModule.forRoot({ operatorKey: config.operatorKey, passwordHashCost: config.passwordHashCost }),
         MqttGatewayModule.forRoot(config.gateway),
         CommandServiceModule.forRoot(config.commands),
         RuleServiceModule,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BaseEnv, WithDatabase, WithDeviceMessages, WithMqtt, WithOperatorKey, loadEnv } from '@iot/config';
+import { BaseEnv, WithDatabase, WithDeviceMessages, WithMqtt, WithOperatorKey, WithPasswordHashing, loadEnv } from '@iot/config';
 import { CommandServiceOptions, commandEntities, commandMigrations, commandServiceOptionsFromEnv } from '@iot/commands';
 import { GatewayOptions, gatewayOptionsFromEnv } from '@iot/gateway';
 import { registryEntities, registryMigrations } from '@iot/registry';
@@ -11,12 +11,13 @@ import { RuntimeConfig, baseRuntimeConfig, databaseConfig } from '@iot/runtime';
  * state and the embedded database (PGlite, persisted under `.data/` by default), so
  * `npm start` needs nothing installed. Point DATABASE_URL at PostgreSQL to keep the data there.
  */
-export class StandaloneEnv extends WithDeviceMessages(WithMqtt(WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true })))) {}
+export class StandaloneEnv extends WithPasswordHashing(WithDeviceMessages(WithMqtt(WithOperatorKey(WithDatabase(BaseEnv, { url: 'pglite://.data/standalone', migrate: true }))))) {}
 
 export interface StandaloneConfig extends RuntimeConfig {
   gateway: GatewayOptions;
   commands: CommandServiceOptions;
   operatorKey: string;
+  passwordHashCost: number;
   /** Whether the operator key was generated for this run (IOT_OPERATOR_KEY unset). */
   operatorKeyGenerated: boolean;
 }
@@ -34,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StandaloneConf
       migrations: [...registryMigrations, ...commandMigrations, ...ruleMigrations],
     }),
     operatorKey,
+    passwordHashCost: e.IOT_PASSWORD_HASH_COST,
     operatorKeyGenerated: e.IOT_OPERATOR_KEY === undefined,
     gateway: gatewayOptionsFromEnv(e),
     commands: { ...commandServiceOptionsFromEnv(e), operatorKey },

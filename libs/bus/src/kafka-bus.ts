@@ -117,6 +117,10 @@ export class KafkaBus extends MessageBus {
             if (offset !== undefined) consumer.seek({ topic, partition, offset });
           }
         }
+        // Only the first generation starts there: GROUP_JOIN fires on every rebalance too,
+        // and seeking again would rewind the group to where it began (every record since
+        // handled again — seen when a second command-service instance joined).
+        startAt.clear();
         clearTimeout(timer);
         resolve();
       });

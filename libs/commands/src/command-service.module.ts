@@ -9,7 +9,11 @@ import { DeviceRequestEntity } from './commands/device-request.entity';
 import { DeviceRequestsService } from './commands/device-requests.service';
 import { ReplyWaiters } from './commands/reply-waiters';
 import { DeviceDirectory, RegistryTablesDirectory } from './devices/device-directory';
+import { BatchTaskRunner } from './batch-tasks/batch-task-runner';
+import { BatchTasksController } from './batch-tasks/batch-tasks.controller';
+import { BatchTasksService } from './batch-tasks/batch-tasks.service';
 import { ClientEventsConsumer } from './client-events.consumer';
+import { BatchTasks1767700000000 } from './migrations/1767700000000-batch-tasks';
 import { COMMAND_SERVICE_OPTIONS, CommandServiceOptions } from './command-service.options';
 import { DeviceMessagesConsumer } from './device-messages.consumer';
 import { MessageSweeper } from './messages/message-sweeper';
@@ -30,12 +34,11 @@ export const COMMAND_SERVICE = 'command-service';
 
 /** Tables and migrations of the command service. */
 export const commandEntities = [DeviceRequestEntity];
-export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767500000000, DeviceMessages1767600000000];
+export const commandMigrations = [DeviceRequests1767400000000, DeviceShadows1767500000000, DeviceMessages1767600000000, BatchTasks1767700000000];
 
 /**
- * The command service: publish API, synchronous commands, property set/get, device
- * messages and batch tasks (SPEC 4, items 8-11). Publishing and commands are here; the rest
- * arrives with its issues.
+ * The command service (SPEC 4, items 8-11): publish API, synchronous commands, property
+ * set/get, the device shadow, device messages and batch tasks.
  */
 @Module({})
 export class CommandServiceModule {
@@ -43,7 +46,7 @@ export class CommandServiceModule {
     return {
       module: CommandServiceModule,
       imports: [TypeOrmModule.forFeature(commandEntities)],
-      controllers: [PublishController, CommandsController, PropertiesController, ShadowController, MessagesController],
+      controllers: [PublishController, CommandsController, PropertiesController, ShadowController, MessagesController, BatchTasksController],
       providers: [
         { provide: API_ACCESS_OPTIONS, useValue: { operatorKey: options.operatorKey } },
         { provide: COMMAND_SERVICE_OPTIONS, useValue: options },
@@ -61,6 +64,8 @@ export class CommandServiceModule {
         MessagesService,
         MessageSweeper,
         ClientEventsConsumer,
+        BatchTasksService,
+        BatchTaskRunner,
       ],
     };
   }

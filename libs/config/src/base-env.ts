@@ -82,6 +82,16 @@ export function WithOperatorKey<B extends Class>(Base: B) {
   return OperatorKeyEnv;
 }
 
+/** The registry's device password hashing. */
+export function WithPasswordHashing<B extends Class>(Base: B) {
+  class PasswordHashingEnv extends Base {
+    /** scrypt work factor of new device passwords, as log2(N): 14 is N = 16,384 (~50 ms a hash and a login check on one core). */
+    @EnvInt(10, 20)
+    IOT_PASSWORD_HASH_COST = 14;
+  }
+  return PasswordHashingEnv;
+}
+
 /** The gateway's MQTT listener and broker limits. */
 export function WithMqtt<B extends Class>(Base: B) {
   class MqttEnv extends Base {
@@ -169,7 +179,7 @@ export function WithMqtt<B extends Class>(Base: B) {
   return MqttEnv;
 }
 
-/** The command service's device messages: how often expiry and retention are applied, how long finished ones are kept. */
+/** The command service's device messages (expiry, retention) and batch tasks (concurrency). */
 export function WithDeviceMessages<B extends Class>(Base: B) {
   class DeviceMessagesEnv extends Base {
     /** How often pending device messages past their TTL become TIMEOUT (and old finished ones are deleted), in ms. */
@@ -179,6 +189,14 @@ export function WithDeviceMessages<B extends Class>(Base: B) {
     /** Days a delivered, expired or failed device message stays listed. */
     @EnvInt(1, 3_650)
     DEVICE_MESSAGE_RETENTION_DAYS = 30;
+
+    /** Commands of one batch task under way at once. */
+    @EnvInt(1, 1_000)
+    BATCH_TASK_CONCURRENCY = 50;
+
+    /** Batch tasks one command-service instance runs at once (others wait, or go to other instances). */
+    @EnvInt(1, 100)
+    BATCH_TASK_PARALLEL = 4;
   }
   return DeviceMessagesEnv;
 }

@@ -9,6 +9,8 @@ const KIND_OF = {
   INVALID_RESPONSE: 'bad_upstream',
   MESSAGE_EXISTS: 'conflict',
   MESSAGE_NOT_FOUND: 'not_found',
+  TASK_NOT_FOUND: 'not_found',
+  TASK_FINISHED: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type CommandErrorCode = keyof typeof KIND_OF;

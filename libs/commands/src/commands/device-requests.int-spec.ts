@@ -29,7 +29,7 @@ describe(DeviceRequestsService.name, () => {
   beforeAll(async () => {
     const config = clusterTestConfig('command-service', { entities: commandEntities, migrations: commandMigrations });
     const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
-    @Module({ imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: 'operator-key-for-request-tests-0123', messages: { sweepMs: 60_000, retentionDays: 30 } })] })
+    @Module({ imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: 'operator-key-for-request-tests-0123', messages: { sweepMs: 60_000, retentionDays: 30 }, batchTasks: { concurrency: 10, parallelTasks: 2 } })] })
     class TestModule {}
     app = await createServiceApp({ title: 'test', loadConfig: () => config, rootModule: () => TestModule }, config, logger);
     await app.init();

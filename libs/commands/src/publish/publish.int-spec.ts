@@ -28,7 +28,7 @@ describe('Publish API (Kafka, Redis)', () => {
   beforeAll(async () => {
     const config = clusterTestConfig('command-service', { entities: commandEntities, migrations: commandMigrations });
     const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
-    @Module({ imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: OPERATOR_KEY, messages: { sweepMs: 60_000, retentionDays: 30 } })] })
+    @Module({ imports: [RuntimeModule.forRoot(config, logger), CommandServiceModule.forRoot({ operatorKey: OPERATOR_KEY, messages: { sweepMs: 60_000, retentionDays: 30 }, batchTasks: { concurrency: 10, parallelTasks: 2 } })] })
     class TestModule {}
     app = await createServiceApp({ title: 'test', loadConfig: () => config, rootModule: () => TestModule }, config, logger);
     await app.init();

@@ -7,6 +7,7 @@ import { RegistryDeviceChanged, RegistryDeviceChangedValue, hashPassword } from 
 import { Page } from '@iot/runtime';
 import { REGISTRY_EVENTS, requireProject } from '../projects/projects.service';
 import { RegistryError } from '../registry.errors';
+import { REGISTRY_OPTIONS, RegistryOptions } from '../registry.options';
 import { DeviceAuthView } from './device-auth-view';
 import { DeviceCredentialEntity, DeviceEntity } from './device.entity';
 import { CredentialsDto, SetCredentialsDto } from './dto/credentials.dto';
@@ -26,6 +27,7 @@ export class DevicesService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REGISTRY_EVENTS) private readonly events: EventPublisher,
     private readonly authView: DeviceAuthView,
+    @Inject(REGISTRY_OPTIONS) private readonly options: RegistryOptions,
   ) {}
 
   async create(projectId: string, dto: CreateDeviceDto): Promise<DeviceDto> {
@@ -105,7 +107,7 @@ export class DevicesService {
     }
     const generated = dto.password === undefined ? randomBytes(18).toString('base64url') : undefined;
     // Hashed before the transaction: scrypt takes tens of milliseconds, a row lock need not wait for it.
-    const passwordHash = await hashPassword(dto.password ?? generated!);
+    const passwordHash = await hashPassword(dto.password ?? generated!, this.options.passwordHashCost);
     return this.db.transaction(async (tx) => {
       const device = await this.find(tx, projectId, id);
       const rotatedAt = new Date();
