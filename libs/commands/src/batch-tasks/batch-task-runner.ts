@@ -6,6 +6,7 @@ import { DomainError, ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/ru
 import { COMMAND_SERVICE_OPTIONS, CommandServiceOptions } from '../command-service.options';
 import { CommandsService } from '../commands/commands.service';
 import { BatchCommandDocumentDto } from './dto/batch-task.dto';
+import { returnedRows as returned } from '../returned-rows';
 
 /** How long a runner's claim on a task lasts unless renewed: another instance resumes it after. */
 const LEASE_MS = 30_000;
@@ -18,7 +19,6 @@ interface ClaimedTask {
   document: BatchCommandDocumentDto;
 }
 
-const returned = <T>(result: unknown[]): T[] => (Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]));
 
 /**
  * Runs batch tasks: each instance looks for a task nobody holds (new, or whose runner's lease

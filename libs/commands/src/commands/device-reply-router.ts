@@ -7,6 +7,7 @@ import { CommandDeviceReplied, CommandDeviceRepliedValue } from '@iot/contracts'
 import { ROOT_LOGGER } from '@iot/runtime';
 import { COMMAND_EVENTS } from '../publish/publish.service';
 import { ReplyWaiters } from './reply-waiters';
+import { returnedRows } from '../returned-rows';
 
 /**
  * Completes the request a device's answer answers — once, only while it is SENT, only from
@@ -28,9 +29,7 @@ export class DeviceReplyRouter {
         WHERE id = $1 AND project_id = $2 AND device_id = $3 AND kind = $4 AND status = 'SENT' RETURNING id`,
       [reply.requestId, reply.projectId, reply.deviceId, reply.kind, reply.error ? 'FAILED' : 'SUCCESSFUL', reply.error ?? null, JSON.stringify(reply.body), reply.receivedAt],
     );
-    // PostgreSQL answers [rows, count] to UPDATE … RETURNING through TypeORM's query().
-    const rows = Array.isArray(taken[0]) ? (taken[0] as unknown[]) : taken;
-    if (rows.length === 0) {
+    if (returnedRows(taken).length === 0) {
       this.logger.debug({ requestId: reply.requestId, deviceId: reply.deviceId }, 'an answer to no waiting request (late, repeated or unknown): ignored');
       return;
     }

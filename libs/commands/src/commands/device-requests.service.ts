@@ -9,6 +9,7 @@ import { COMMAND_EVENTS } from '../publish/publish.service';
 import { CommandError } from './command.errors';
 import { DeviceRequestEntity } from './device-request.entity';
 import { ReplyWaiters } from './reply-waiters';
+import { returnedRows } from '../returned-rows';
 
 /** A request to send: what, to which topic, how long to wait. */
 export interface DeviceRequest {
@@ -74,8 +75,7 @@ export class DeviceRequestsService {
       return { id, answer: reply.body };
     }
     const timedOut: unknown[] = await this.db.query(`UPDATE device_requests SET status = 'TIMEOUT', error = 'COMMAND_TIMEOUT', completed_at = now() WHERE id = $1 AND status = 'SENT' RETURNING id`, [id]);
-    const rows = Array.isArray(timedOut[0]) ? (timedOut[0] as unknown[]) : timedOut;
-    if (rows.length > 0) throw new CommandError('COMMAND_TIMEOUT', `device ${deviceId} did not answer within ${request.timeoutMs} ms`, { command_id: id });
+    if (returnedRows(timedOut).length > 0) throw new CommandError('COMMAND_TIMEOUT', `device ${deviceId} did not answer within ${request.timeoutMs} ms`, { command_id: id });
     // The answer completed the request just as the wait ended: it is in the record.
     const done = await this.db.getRepository(DeviceRequestEntity).findOneByOrFail({ id });
     if (done.status !== 'SUCCESSFUL' || !done.response) throw new CommandError('INVALID_RESPONSE', `device ${deviceId} answered with no JSON object`, { command_id: id });

@@ -9,6 +9,7 @@ import { CommandError } from '../commands/command.errors';
 import { DeviceDirectory } from '../devices/device-directory';
 import { COMMAND_EVENTS } from '../publish/publish.service';
 import { MESSAGE_TTL, MessageDto, SendMessageDto } from './dto/message.dto';
+import { returnedRows as returned } from '../returned-rows';
 
 interface MessageRow {
   id: string;
@@ -27,8 +28,6 @@ const TRACKING_PREFIX = 'msg:';
 export const trackingIdOf = (messageId: string) => `${TRACKING_PREFIX}${messageId}`;
 export const messageIdOfTracking = (trackingId: string) => (trackingId.startsWith(TRACKING_PREFIX) ? trackingId.slice(TRACKING_PREFIX.length) : undefined);
 
-/** PostgreSQL answers [rows, count] to UPDATE … RETURNING through TypeORM's query(). */
-const returned = <T>(result: unknown[]): T[] => (Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]));
 
 /**
  * Device messages (SPEC 4.10, IoTDA): kept in PostgreSQL as PENDING, sent (QoS 1, tracked)
