@@ -182,6 +182,14 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     expect(badTask.status).toBe(400);
     for (const field of ['task_name', 'task_type', 'targets', 'service_id']) expect(JSON.stringify(badTask.body)).toContain(field);
     expect((await call(commandUrls[0], 'GET', `/projects/${projectId}/batch-tasks/00000000-0000-0000-0000-000000000000`, key)).status).toBe(404);
+    // The largest task is 10,000 targets (its body ~300 KB is read, then refused by field); a
+    // body past 2 MiB, or one that is no JSON, is refused as such — never a 500.
+    const tooMany = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, { task_name: 'big', task_type: 'createCommands', targets: Array.from({ length: 10_001 }, (_, i) => `${projectId}-device-${i}`), document: { service_id: 'pump', command_name: 'set_speed' } });
+    expect([tooMany.status, JSON.stringify(tooMany.body)]).toEqual([400, expect.stringContaining('targets')]);
+    const huge = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, { task_name: 'x'.repeat(3 * 1024 * 1024) });
+    expect([huge.status, huge.body.error]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const notJson = await fetch(`${commandUrls[0]}/api/v1/projects/${projectId}/batch-tasks`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"task_name":' });
+    expect(notJson.status).toBe(400);
     // Stopped: no target starts after the stop; the task ends Stopped with the rest not run.
     const many = Array.from({ length: 200 }, (_, i) => `${projectId}-ghost-${i}`);
     const stoppable = await call(commandUrls[0], 'POST', `/projects/${projectId}/batch-tasks`, key, { task_name: 'stopped', task_type: 'createCommands', targets: many, document: { service_id: 'pump', command_name: 'set_speed' } });
@@ -213,7 +221,7 @@ export async function deviceCommandsFlow(options: { registryUrl: string; command
     expect([refusedDesire.status, JSON.stringify(refusedDesire.body.fields)]).toEqual([400, expect.stringContaining('shadow[0].desired.properties.status')]);
     const returned = await simulate(mqttUrls[0], device('away'), passwords.away);
     clients.push(returned.client);
-    await eventually(() => expect(returned.properties.pump).toEqual({ speed: 700 }), 15_000);
+    await eventually(() => expect(returned.properties.pump).toEqual({ speed: 700 }), 30_000);
     // It reported what it applied: desired and reported agree, nothing more is pushed.
     await eventually(async () => expect((await shadowOf('away')).shadow[0]).toMatchObject({ reported: { properties: { speed: 700 } }, desired: { properties: { speed: 700 } } }));
     expect((await call(commandUrls[0], 'GET', `/projects/${projectId}/devices/nobody/shadow`, key)).status).toBe(404);

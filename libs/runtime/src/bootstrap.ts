@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -54,9 +55,14 @@ export async function runService(definition: ServiceDefinition, argv = process.a
   }
 }
 
+/** The largest JSON request body accepted. */
+export const JSON_BODY_LIMIT = '2mb';
+
 /** Creates, configures and starts the Nest application (also used by the tests). */
 export async function createServiceApp(definition: ServiceDefinition, config: RuntimeConfig, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.rootModule(config, logger), { logger: new PinoLoggerService(logger), abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(definition.rootModule(config, logger), { logger: new PinoLoggerService(logger), abortOnError: false, bodyParser: false });
+  // JSON bodies up to 2 MiB (a batch task names up to 10,000 devices); larger ones get 413.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useLogger(app.get(PinoNestLogger));
   app.setGlobalPrefix('api/v1', { exclude: OPERATIONAL_PATHS.map((path) => path.slice(1)) });
   app.useGlobalPipes(createValidationPipe());

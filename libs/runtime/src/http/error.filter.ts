@@ -22,6 +22,13 @@ export class ErrorFilter implements ExceptionFilter {
       response.status(statusCode).json(typeof body === 'string' ? { statusCode, error: exception.name, message: body } : body);
       return;
     }
+    // The body parser's own refusals (a body too large, not JSON) are the client's: 4xx, not 500.
+    const parserStatus = (exception as { status?: unknown; type?: unknown } | null)?.status;
+    if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500 && typeof (exception as { type?: unknown }).type === 'string') {
+      const code = parserStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      response.status(parserStatus).json({ statusCode: parserStatus, error: code, message: (exception as Error).message });
+      return;
+    }
     this.logger.error({ err: exception }, 'unhandled error');
     response.status(500).json({ statusCode: 500, error: 'INTERNAL', message: 'Internal server error' });
   }
