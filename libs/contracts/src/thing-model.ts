@@ -8,6 +8,10 @@ export interface ThingModel {
   services: ThingService[];
 }
 
+/** Names in a thing model (services, properties, commands, events, parameters): what devices put in their JSON. */
+export const THING_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/;
+export const THING_NAME_RULE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"';
+
 export const THING_DATA_TYPES = ['int', 'long', 'decimal', 'string', 'boolean', 'datetime', 'json', 'enum'] as const;
 export type ThingDataType = (typeof THING_DATA_TYPES)[number];
 export const THING_PROPERTY_ACCESS = ['R', 'W', 'RW'] as const;

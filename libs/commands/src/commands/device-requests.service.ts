@@ -38,9 +38,7 @@ export class DeviceRequestsService {
 
   /** The device, to validate a request against its model. @throws DEVICE_NOT_FOUND */
   async device(projectId: string, deviceId: string): Promise<DirectoryDevice> {
-    const device = await this.directory.find(projectId, deviceId);
-    if (!device) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
-    return device;
+    return this.directory.require(projectId, deviceId);
   }
 
   /**

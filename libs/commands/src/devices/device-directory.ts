@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ThingModel } from '@iot/contracts';
+import { CommandError } from '../commands/command.errors';
 
 /** What the command service needs to know of a device before it sends it anything. */
 export interface DirectoryDevice {
@@ -18,6 +19,13 @@ export interface DirectoryDevice {
 export abstract class DeviceDirectory {
   /** The device, or undefined when the project has no such device. */
   abstract find(projectId: string, deviceId: string): Promise<DirectoryDevice | undefined>;
+
+  /** The device. @throws DEVICE_NOT_FOUND */
+  async require(projectId: string, deviceId: string): Promise<DirectoryDevice> {
+    const device = await this.find(projectId, deviceId);
+    if (!device) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
+    return device;
+  }
   /** The topic filters of the device's session (connected or parked), as the gateways reported them. */
   abstract subscriptions(projectId: string, deviceId: string): Promise<string[]>;
 }

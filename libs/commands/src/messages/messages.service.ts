@@ -47,8 +47,7 @@ export class MessagesService {
 
   /** @throws DEVICE_NOT_FOUND, MESSAGE_EXISTS */
   async send(projectId: string, deviceId: string, dto: SendMessageDto): Promise<MessageDto> {
-    const device = await this.directory.find(projectId, deviceId);
-    if (!device) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
+    const device = await this.directory.require(projectId, deviceId);
     const id = dto.message_id ?? randomUUID();
     const topic = dto.topic !== undefined ? DeviceTopics.user(deviceId, dto.topic) : DeviceTopics.messagesDown(deviceId);
     const ttl = dto.ttl_seconds ?? MESSAGE_TTL.defaultSeconds;
@@ -67,7 +66,7 @@ export class MessagesService {
   }
 
   async list(projectId: string, deviceId: string, limit = 20): Promise<MessageDto[]> {
-    if (!(await this.directory.find(projectId, deviceId))) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
+    await this.directory.require(projectId, deviceId);
     const rows: MessageRow[] = await this.db.query(
       `SELECT id, name, content, topic, status, reason, created_at, expires_at, finished_at FROM device_messages
         WHERE project_id = $1 AND device_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,

@@ -4,7 +4,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventPublisher } from '@iot/bus';
 import { DeviceTopics, GatewayCommand } from '@iot/contracts';
-import { CommandError } from '../commands/command.errors';
 import { DeviceDirectory } from '../devices/device-directory';
 import { requireValid, writeProblems } from '../properties/property-writes';
 import { COMMAND_EVENTS } from '../publish/publish.service';
@@ -64,14 +63,13 @@ export class ShadowService {
   }
 
   async get(projectId: string, deviceId: string): Promise<DeviceShadowDto> {
-    if (!(await this.directory.find(projectId, deviceId))) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
+    await this.directory.require(projectId, deviceId);
     return { device_id: deviceId, shadow: (await this.rows(this.db.manager, projectId, deviceId)).map(present) };
   }
 
   /** Sets desired properties (checked against the model), pushing them at once when the device is online. */
   async setDesired(projectId: string, deviceId: string, dto: SetDesiredDto): Promise<DeviceShadowDto> {
-    const device = await this.directory.find(projectId, deviceId);
-    if (!device) throw new CommandError('DEVICE_NOT_FOUND', `device ${deviceId} not found in project ${projectId}`);
+    const device = await this.directory.require(projectId, deviceId);
     const services = dto.shadow.map((s) => ({ service_id: s.service_id, properties: s.desired.properties }));
     if (device.model) requireValid(writeProblems(device.model, services, { list: 'shadow', properties: 'desired.properties' }));
     await this.db.transaction(async (tx) => {

@@ -4,6 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsObject
 import { DEVICE_ID_PATTERN } from '@iot/contracts';
 import { PageOf, PageQuery } from '@iot/runtime';
 import { TIMEOUT_LIMITS } from '../../commands/dto/command.dto';
+import { ThingName } from '../../thing-name';
 
 export const BATCH_TASK_TYPES = ['createCommands'] as const;
 export const BATCH_TASK_STATUSES = ['Initializing', 'Processing', 'Success', 'PartialSuccess', 'Fail', 'Stopped'] as const;
@@ -12,15 +13,14 @@ export const BATCH_TARGET_STATUSES = ['WAITING', 'PROCESSING', 'SUCCESS', 'FAIL'
 export type BatchTargetStatus = (typeof BATCH_TARGET_STATUSES)[number];
 export const MAX_BATCH_TARGETS = 10_000;
 
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/;
 
 export class BatchCommandDocumentDto {
   @ApiProperty({ example: 'pump' })
-  @Matches(NAME, { message: 'document.service_id must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"' })
+  @ThingName('document.service_id')
   service_id: string;
 
   @ApiProperty({ example: 'set_speed' })
-  @Matches(NAME, { message: 'document.command_name must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"' })
+  @ThingName('document.command_name')
   command_name: string;
 
   @ApiPropertyOptional({ example: { rpm: 1200 } })

@@ -1,19 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { ThingName } from '../../thing-name';
 
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/;
-const NAME_MESSAGE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"';
 
 /** How long a request may wait for the device, in ms. */
 export const TIMEOUT_LIMITS = { default: 20_000, min: 1_000, max: 60_000 } as const;
 
 export class SendCommandDto {
   @ApiProperty({ example: 'pump', description: 'A service of the device’s product (any, for a device without a product)' })
-  @Matches(NAME, { message: `service_id ${NAME_MESSAGE}` })
+  @ThingName('service_id')
   service_id: string;
 
   @ApiProperty({ example: 'set_speed', description: 'A command of that service' })
-  @Matches(NAME, { message: `command_name ${NAME_MESSAGE}` })
+  @ThingName('command_name')
   command_name: string;
 
   @ApiPropertyOptional({ example: { rpm: 1200 }, description: 'The command’s parameters, checked against the thing model' })

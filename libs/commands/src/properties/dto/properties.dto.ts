@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { TIMEOUT_LIMITS } from '../../commands/dto/command.dto';
+import { ThingName } from '../../thing-name';
 
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/;
 
 export class ServicePropertiesDto {
   @ApiProperty({ example: 'pump' })
-  @Matches(NAME, { message: 'service_id must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"' })
+  @ThingName('service_id')
   service_id: string;
 
   @ApiProperty({ example: { speed: 1200 }, description: 'Writable (W or RW) properties of the service and their values' })
@@ -35,7 +35,7 @@ export class SetPropertiesDto {
 export class GetPropertiesQuery {
   @ApiPropertyOptional({ example: 'pump', description: 'One service; all of them when absent' })
   @IsOptional()
-  @Matches(NAME, { message: 'service_id must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"' })
+  @ThingName('service_id')
   service_id?: string;
 
   @ApiPropertyOptional({ example: 5000, default: TIMEOUT_LIMITS.default })

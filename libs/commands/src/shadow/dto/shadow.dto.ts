@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
+import { ThingName } from '../../thing-name';
 
 export class ShadowSideDto {
   @ApiProperty({ example: { speed: 1200 } })
@@ -40,7 +41,7 @@ export class DesiredPropertiesDto {
 
 export class DesiredServiceDto {
   @ApiProperty({ example: 'pump' })
-  @Matches(/^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/, { message: 'service_id must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"' })
+  @ThingName('service_id')
   service_id: string;
 
   @ApiProperty({ type: DesiredPropertiesDto })

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { THING_NAME_PATTERN, THING_NAME_RULE } from '@iot/contracts';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
@@ -7,9 +8,8 @@ export const DATA_TYPES = ['int', 'long', 'decimal', 'string', 'boolean', 'datet
 export type DataType = (typeof DATA_TYPES)[number];
 export const PROPERTY_ACCESS = ['R', 'W', 'RW'] as const;
 
-/** Names in a thing model: what devices put in their JSON payloads. */
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/;
-const NAME_MESSAGE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or "_"';
+const NAME = THING_NAME_PATTERN;
+const NAME_MESSAGE = THING_NAME_RULE;
 
 /** A typed value: a property, a command's parameter or response field, an event's parameter. */
 export class ValueDefDto {
