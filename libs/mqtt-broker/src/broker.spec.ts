@@ -301,6 +301,12 @@ describe('Broker over TCP with MQTT.js', () => {
       await eventually(() => expect([a.connected, b.connected]).toEqual([false, false]));
       expect([other.connected, otherProject.connected]).toEqual([true, true]);
       expect(h.broker.kickDevice('p1', 'd1', 'again')).toBe(0);
+      // A change older than a connection's login leaves that connection alone.
+      const fresh = await h.connect({ protocolVersion: 5, username: 'dev', password: 'secret', clientId: 'fresh' });
+      expect(h.broker.kickDevice('p1', 'd1', 'an older change', Date.now() - 60_000)).toBe(0);
+      expect(fresh.connected).toBe(true);
+      expect(h.broker.kickDevice('p1', 'd1', 'a newer change', Date.now() + 1_000)).toBe(1);
+      await eventually(() => expect(fresh.connected).toBe(false));
     });
   });
 

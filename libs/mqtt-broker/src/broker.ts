@@ -491,12 +491,15 @@ export class Broker {
 
   /**
    * Disconnects every client of a device (administrative action, 0x98) — it was disabled,
-   * deleted or given new credentials. Resolves to how many were connected here.
+   * deleted or given new credentials. With `authenticatedBefore` (epoch ms: when the change
+   * was made) only the connections authenticated before it: a later one already met the new
+   * state. Resolves to how many were disconnected here.
    */
-  kickDevice(projectId: string, deviceId: string, reason: string): number {
+  kickDevice(projectId: string, deviceId: string, reason: string, authenticatedBefore = Infinity): number {
     let kicked = 0;
     for (const conn of [...this.connections]) {
       if (conn.client?.projectId !== projectId || conn.client.deviceId !== deviceId) continue;
+      if (conn.authenticatedAt >= authenticatedBefore) continue;
       conn.close(reason, ReasonCode.AdministrativeAction);
       kicked++;
     }

@@ -34,6 +34,8 @@ export class Connection implements Backpressured, GateWaiter {
   client?: ClientInfo;
   /** The counters of the client's project, set with `client`. */
   traffic?: TrafficCounters;
+  /** When its CONNECT's credentials were checked (epoch ms): which registry changes it predates. */
+  authenticatedAt = 0;
   session?: Session;
   protocolVersion: 3 | 4 | 5 = 4;
   keepAliveMs = 0;

@@ -39,7 +39,9 @@ export class DeviceChangesConsumer implements OnApplicationBootstrap, OnApplicat
   apply(change: RegistryDeviceChangedValue): number {
     const reason = reasonToDisconnect(change);
     if (!reason) return 0;
-    const kicked = this.server.broker.kickDevice(change.projectId, change.deviceId, reason);
+    // A connection whose login was checked after the change met the new state: it stays
+    // (the registry writes the credentials view in the change's transaction).
+    const kicked = this.server.broker.kickDevice(change.projectId, change.deviceId, reason, Date.parse(change.occurredAt));
     if (kicked > 0) this.logger.info({ projectId: change.projectId, deviceId: change.deviceId, kicked, reason }, 'device disconnected by a registry change');
     return kicked;
   }

@@ -74,6 +74,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
 
   // 6.
   let auth: AuthenticationResult;
+  conn.authenticatedAt = Date.now();
   try {
     auth = await options.hooks.authenticate({ clientId, username: packet.username, password: packet.password, peerAddress: conn.peerAddress, protocolVersion: version });
   } catch {
