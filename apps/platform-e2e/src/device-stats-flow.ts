@@ -45,6 +45,10 @@ export async function deviceStatsFlow(options: { registryUrl: string; mqttUrls: 
     // The same filter on both devices (one topic cluster-wide), at QoS 0 and 1.
     await s1.subscribeAsync('stats/#', { qos: 0 });
     await s2.subscribeAsync('stats/#', { qos: 1 });
+    // Routes reach the other node asynchronously: publish once the platform has seen both subscriptions.
+    for (const id of ['s1', 's2']) {
+      await eventually(async () => expect((await ok('GET', `/projects/${projectId}/devices/${projectId}-${id}/subscriptions`, key)).items).toHaveLength(1));
+    }
     for (let i = 0; i < 3; i++) await s1.publishAsync(`stats/q1/${i}`, 'x', { qos: 1, retain: i === 0 });
     for (let i = 0; i < 2; i++) await s1.publishAsync(`stats/q0/${i}`, 'x', { qos: 0 });
     await eventually(() => {
