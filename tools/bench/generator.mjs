@@ -323,20 +323,30 @@ async function overload() {
 }
 
 /**
- * The topic and payload of each message a `gateway.device.message.v1` record carries (the
- * frame layout of DeviceMessagePack in libs/contracts; no validation — the contract tests do that).
+ * The topic and payload of each message a `gateway.device.message.v1` record carries: MQTT
+ * PUBLISH packets back to back, in the header's protocol version (DeviceMessagePack in
+ * libs/contracts; no validation — the contract tests do that).
  */
-function* deviceMessageFrames(value) {
+function* deviceMessageFrames(value, protocolVersion) {
   let offset = 0;
-  while (value && offset + 11 <= value.length) {
-    const flags = value[offset];
-    const topicLength = value.readUInt16BE(offset + 9);
-    const topic = value.toString('utf8', offset + 11, offset + 11 + topicLength);
-    offset += 11 + topicLength;
-    if (flags & 0x40) offset += 4 + value.readUInt32BE(offset);
-    const payloadLength = value.readUInt32BE(offset);
-    yield { topic, payload: value.subarray(offset + 4, offset + 4 + payloadLength) };
-    offset += 4 + payloadLength;
+  while (value && offset < value.length) {
+    let length = 0;
+    let multiplier = 1;
+    let p = offset + 1;
+    for (let byte = 0x80; byte & 0x80; multiplier *= 128) length += ((byte = value[p++]) & 0x7f) * multiplier;
+    const end = p + length;
+    const qos = (value[offset] >> 1) & 3;
+    const topicLength = value.readUInt16BE(p);
+    const topic = value.toString('utf8', p + 2, p + 2 + topicLength);
+    p += 2 + topicLength + (qos > 0 ? 2 : 0);
+    if (protocolVersion === 5) {
+      let propertiesLength = 0;
+      multiplier = 1;
+      for (let byte = 0x80; byte & 0x80; multiplier *= 128) propertiesLength += ((byte = value[p++]) & 0x7f) * multiplier;
+      p += propertiesLength;
+    }
+    yield { topic, payload: value.subarray(p, end) };
+    offset = end;
   }
 }
 
@@ -370,7 +380,8 @@ async function uplink() {
       const now = performance.timeOrigin + performance.now();
       for (const message of batch.messages) {
         const appendedAt = Number(message.timestamp);
-        for (const { topic, payload } of deviceMessageFrames(message.value)) {
+        const { protocolVersion } = JSON.parse(message.headers['iot-mqtt'].toString());
+        for (const { topic, payload } of deviceMessageFrames(message.value, protocolVersion)) {
           if (!topic.startsWith(marker) || payload.length < 8) continue;
           received++;
           const sentAt = payload.readDoubleBE(payload.length - 8);

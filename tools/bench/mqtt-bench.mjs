@@ -1,4 +1,4 @@
-// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10 --no-cluster | --cluster-only]`
+// `npm run bench:mqtt [-- --runs 3 --quick --only qos0-1to1,fanin-10 --no-cluster | --cluster-only --warmup-ms 2000]`
 // Measures this gateway (in-memory configuration, `npm run start:gateway`) and Debian's
 // mosquitto side by side in one run: each broker pinned to core 0, the load generator pinned
 // to core 1, scenarios alternating between the brokers, medians over the runs. Prints one
@@ -23,10 +23,13 @@ const { values } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     'no-cluster': { type: 'boolean', default: false },
     'cluster-only': { type: 'boolean', default: false },
+    'warmup-ms': { type: 'string', default: '2000' },
   },
 });
 const runs = Number(values.runs);
 const durationMs = values.quick ? 2_000 : 5_000;
+/** Each broker process first runs its scenario's load this long, unmeasured (see docs/benchmarks.md). */
+const warmupMs = Number(values['warmup-ms']);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 const SCENARIOS = [
@@ -136,6 +139,7 @@ async function runScenario(brokerName, scenario) {
     const samples = {};
     let result;
     const opts = { ...scenario.opts, ...(processes.length > 1 ? { subscriberPort: port + 2 } : {}), ...(infra ? { kafkaBrokers: infra.KAFKA_BROKERS.split(',') } : {}) };
+    if (warmupMs > 0 && scenario.kind !== 'idle') await warmUp(brokerName, scenario, port, opts);
     const generator = spawn('taskset', ['-c', '1', process.execPath, join(root, 'tools/bench/generator.mjs'), scenario.gen, String(port), JSON.stringify(opts)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -170,6 +174,20 @@ async function runScenario(brokerName, scenario) {
       }),
     );
   }
+}
+
+/**
+ * The scenario's load for `warmupMs`, unmeasured, against the broker just started: what is
+ * measured after is its steady state, not its first seconds (the gateway's hot paths are
+ * compiled by then; mosquitto gets the same run).
+ */
+async function warmUp(brokerName, scenario, port, opts) {
+  const generator = spawn('taskset', ['-c', '1', process.execPath, join(root, 'tools/bench/generator.mjs'), scenario.gen, String(port), JSON.stringify({ ...opts, durationMs: warmupMs })], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const code = await new Promise((resolve) => generator.once('exit', resolve));
+  if (code !== 0) throw new Error(`generator failed (${code}) warming up ${scenario.id} against ${brokerName}`);
+  await sleep(300);
 }
 
 function measure(scenario, result, s) {

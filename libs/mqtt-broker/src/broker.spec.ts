@@ -447,4 +447,56 @@ describe('Broker over TCP with MQTT.js', () => {
       expect(bystander.connected).toBe(true);
     });
   });
+
+  describe('a client’s own bytes for onPublished', () => {
+    type Seen = { topic: string; packet?: Buffer; buffer?: Buffer; start?: number };
+    let seen: Seen[];
+    beforeEach(async () => {
+      seen = [];
+      h = await BrokerHarness.start({
+        hooks: {
+          ...defaultHooks({ allowAnonymous: true }),
+          // The bytes are valid during the call only: copied here.
+          onPublished: (message, _client, bytes) =>
+            seen.push({ topic: message.topic, packet: bytes && Buffer.from(bytes.buffer.subarray(bytes.start, bytes.end)), buffer: bytes?.buffer, start: bytes?.start }),
+        },
+      });
+    });
+    const parsed = (bytes: Buffer, protocolVersion: 4 | 5) => {
+      const packets: mqttPacket.Packet[] = [];
+      const parser = mqttPacket.parser({ protocolVersion });
+      parser.on('packet', (packet) => packets.push(packet));
+      parser.parse(bytes);
+      return packets;
+    };
+
+    it.each([4, 5] as const)('should be the PUBLISH packet exactly as the %i client sent it, properties and all', async (protocolVersion) => {
+      const pub = await h.connect({ protocolVersion });
+      await pub.publishAsync('t/plain', 'a', { qos: 1 });
+      if (protocolVersion === 5) await pub.publishAsync('t/props', 'b', { qos: 0, properties: { contentType: 'text/plain', userProperties: { k: 'v' } } });
+      await eventually(() => expect(seen).toHaveLength(protocolVersion === 5 ? 2 : 1));
+      const [plain, props] = seen.map((s) => parsed(s.packet!, protocolVersion));
+      expect(plain).toEqual([expect.objectContaining({ cmd: 'publish', topic: 't/plain', qos: 1, payload: Buffer.from('a') })]);
+      if (props) expect(props).toEqual([expect.objectContaining({ topic: 't/props', payload: Buffer.from('b'), properties: { contentType: 'text/plain', userProperties: { k: 'v' } } })]);
+    });
+
+    it('should give packets read together as back-to-back ranges of the same bytes', async () => {
+      const pub = await h.connect();
+      const socket = (pub as unknown as { stream: Socket }).stream;
+      const packets = ['r/1', 'r/2', 'r/3'].map((topic) => mqttPacket.generate({ cmd: 'publish', topic, payload: Buffer.from(topic), qos: 0, retain: false, dup: false }));
+      socket.write(Buffer.concat(packets));
+      await eventually(() => expect(seen.map((s) => s.topic)).toEqual(['r/1', 'r/2', 'r/3']));
+      expect(new Set(seen.map((s) => s.buffer)).size).toBe(1);
+      expect(seen.map((s) => s.start! - seen[0].start!)).toEqual([0, packets[0].length, packets[0].length + packets[1].length]);
+      expect(Buffer.concat(seen.map((s) => s.packet!))).toEqual(Buffer.concat(packets));
+    });
+
+    it('should give none for a 5.0 publish whose topic came as an alias alone, nor for a will', async () => {
+      const pub = await h.connect({ protocolVersion: 5, will: { topic: 'w/gone', payload: Buffer.from('bye'), qos: 0, retain: false } });
+      await pub.publishAsync('alias/full', 'first', { qos: 1, properties: { topicAlias: 1 } });
+      await pub.publishAsync('', 'second', { qos: 1, properties: { topicAlias: 1 } });
+      (pub as unknown as { stream: Socket }).stream.destroy();
+      await eventually(() => expect(seen.map((s) => [s.topic, s.packet !== undefined])).toEqual([['alias/full', true], ['alias/full', false], ['w/gone', false]]));
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { BrokerCluster, sharedGroupKey } from './cluster';
 import { Connection } from './connection';
 import { Backpressured } from './flow-gate';
 import { BrokerHooks, ClientInfo } from './hooks';
+import type { InboundBytes } from './inbound-packet';
 import { Message } from './message';
 import { KeepAliveWheel } from './keepalive-wheel';
 import { encodePublish } from './publish-encoder';
@@ -236,10 +237,11 @@ export class Broker {
    * QoS of its matching subscriptions, carrying all their subscription identifiers
    * [MQTT-3.3.4-2..5]. Resolves to the number of local clients it was routed to plus the
    * number of other nodes it was forwarded to (0 means no subscriber anywhere: 5.0 0x10).
+   * `bytes`: the client's packet, for the onPublished hook.
    */
-  publish(message: Message, from?: ClientInfo): number {
+  publish(message: Message, from?: ClientInfo, bytes?: InboundBytes): number {
     if (message.retain) this.retained.put(message).catch((error: Error) => this.storeFailed(error, 'storing a retained message'));
-    this.options.hooks.onPublished?.(message, from);
+    this.options.hooks.onPublished?.(message, from, bytes);
     // Other nodes' subscribers get it through the cluster; shared groups it gave away are theirs.
     if (!this.cluster) return this.route(message, undefined, false);
     const { nodes, sharedElsewhere, congested } = this.cluster.forward(message);

@@ -6,6 +6,7 @@ import { ClientInfo } from './hooks';
 import { Backpressured, FlowGate, GateWaiter } from './flow-gate';
 import { FrameBounds, decodeFrame, frameBounds, partialFrameLength } from './frame-decoder';
 import { dispatch } from './handlers/dispatch';
+import type { InboundPublish } from './inbound-packet';
 import { ReasonCode } from './reason-codes';
 import { Session } from './session/session';
 
@@ -68,6 +69,8 @@ export class Connection implements Backpressured, GateWaiter {
    * bytes, and the bytes the whole frame takes (0 while its fixed header is incomplete).
    */
   private carry?: { parts: Buffer[]; bytes: number; frame: number };
+  /** The single whole frame being handed to the parser, if that is what it is given. */
+  private wholeFrame?: Buffer;
   private readonly pendingWrites: Buffer[] = [];
   private pendingBytes = 0;
   private readonly awaiting = new Set<FlowGate>();
@@ -304,7 +307,12 @@ export class Connection implements Backpressured, GateWaiter {
       }
       const packet = decodeFrame(chunk, pos, bounds, this.protocolVersion);
       if (packet) this.enqueue(packet);
-      else this.parseFully(chunk.subarray(pos, bounds.end));
+      else {
+        // One whole frame for the parser: a PUBLISH it emits keeps its bytes (InboundPublish).
+        this.wholeFrame = chunk.subarray(pos, bounds.end);
+        this.parseFully(this.wholeFrame);
+        this.wholeFrame = undefined;
+      }
       pos = bounds.end;
     }
     if (pos < chunk.length && !this.closed) {
@@ -323,7 +331,15 @@ export class Connection implements Backpressured, GateWaiter {
     if (!this.parser) {
       this.parser = mqtt.parser({ protocolVersion: this.protocolVersion });
       setParserVersion(this.parser, this.protocolVersion);
-      this.parser.on('packet', (packet: Packet) => this.enqueue(packet));
+      this.parser.on('packet', (packet: Packet) => {
+        if (packet.cmd === 'publish' && this.wholeFrame) {
+          const publish = packet as InboundPublish;
+          publish.bytes = this.wholeFrame;
+          publish.bytesStart = 0;
+          publish.bytesEnd = this.wholeFrame.length;
+        }
+        this.enqueue(packet);
+      });
       this.parser.on('error', (error: Error) => this.onParseError(error));
     }
     if (this.client) this.keepParser = true;

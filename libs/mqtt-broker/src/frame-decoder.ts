@@ -57,7 +57,8 @@ const ACKS: Record<number, 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'> = { 4: 'p
  * after CONNECT: PUBLISH without 5.0 properties, PUBACK/PUBREC/PUBREL/PUBCOMP without a
  * reason code, PINGREQ. Anything else — and anything unusual about these (reserved flag
  * bits, QoS 3, DUP on QoS 0, properties) — returns undefined and goes to mqtt-packet's full
- * parser, which validates it. The payload is a view of the chunk, as with mqtt-packet.
+ * parser, which validates it. The payload is a view of the chunk, as with mqtt-packet; a
+ * PUBLISH also names where its whole packet lies in the chunk (see InboundPublish).
  */
 export function decodeFrame(buf: Buffer, pos: number, bounds: FrameBounds, version: 3 | 4 | 5): Packet | undefined {
   const first = buf[pos];
@@ -87,7 +88,8 @@ export function decodeFrame(buf: Buffer, pos: number, bounds: FrameBounds, versi
       if (p >= end || buf[p] !== 0) return undefined;
       p += 1;
     }
-    return { cmd: 'publish', retain: (flags & 0x01) !== 0, qos: qos as 0 | 1 | 2, dup, length, topic, payload: buf.subarray(p, end), messageId } as Packet;
+    // Its bytes go with it: the uplink forwards them as they are (InboundPublish).
+    return { cmd: 'publish', retain: (flags & 0x01) !== 0, qos: qos as 0 | 1 | 2, dup, length, topic, payload: buf.subarray(p, end), messageId, bytes: buf, bytesStart: pos, bytesEnd: end } as Packet;
   }
   const ack = ACKS[type];
   if (ack) {

@@ -47,8 +47,12 @@ export interface BrokerHooks {
   onDisconnected?(client: ClientInfo, reason: string): void;
   onSubscribed?(client: ClientInfo, filter: string, qos: number): void;
   onUnsubscribed?(client: ClientInfo, filter: string): void;
-  /** A message entered the broker (from a client, or from the platform when client is undefined). */
-  onPublished?(message: import('./message').Message, client?: ClientInfo): void;
+  /**
+   * A message entered the broker (from a client, or from the platform when client is
+   * undefined). `bytes`: where the client's PUBLISH packet lies in what it sent, when the
+   * broker has it whole and its topic is in it (not a 5.0 alias alone) — valid during the call.
+   */
+  onPublished?(message: import('./message').Message, client?: ClientInfo, bytes?: import('./inbound-packet').InboundBytes): void;
   onDelivered?(client: ClientInfo, message: import('./message').Message): void;
   onDropped?(message: import('./message').Message, reason: string, client?: ClientInfo): void;
   /** A session or retained store failed in the background (a CONNECT that needs it is refused instead). */

@@ -4,6 +4,7 @@ export * from './broker-stats';
 export * from './cluster';
 export * from './flow-gate';
 export * from './hooks';
+export type { InboundBytes } from './inbound-packet';
 export * from './message';
 export * from './reason-codes';
 export * from './session/session';

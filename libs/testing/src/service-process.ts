@@ -8,24 +8,28 @@ const ROOT = resolve(__dirname, '../../..');
 /** The built entry point of an app (`npm test` builds them before the e2e tier). */
 export const entryOf = (app: string): string => resolve(ROOT, `dist/apps/${app}/apps/${app}/src/main.js`);
 
-/** Ports handed out by this process: the OS may offer a just-closed port again. */
-const issued = new Set<number>();
+/**
+ * Ports come from a block of this jest worker's own, below the kernel's ephemeral range
+ * (32768+ here): a port the OS hands out for "any free port" — to another worker's service,
+ * or as the local end of any outgoing connection — could be taken between our check and the
+ * service's bind (seen: the standalone suite reached another suite's gateway on "its" port).
+ */
+const PORTS_PER_WORKER = 1_000;
+const FIRST_PORT = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 1) - 1) * PORTS_PER_WORKER;
+let nextPort = FIRST_PORT;
 
-/** A TCP port that was free a moment ago, on 127.0.0.1, never the same twice in one test process. */
+/** A TCP port of this worker's block that is free on 127.0.0.1, never the same twice in one test process. */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((done, fail) => {
+  while (nextPort < FIRST_PORT + PORTS_PER_WORKER) {
+    const port = nextPort++;
+    const free = await new Promise<boolean>((done) => {
       const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => done(port));
-      });
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
     });
-    if (issued.has(port)) continue;
-    issued.add(port);
-    return port;
+    if (free) return port;
   }
+  throw new Error(`no free port left in ${FIRST_PORT}..${FIRST_PORT + PORTS_PER_WORKER - 1}`);
 }
 
 /** A service started as its own process, as in production, with its output captured. */

@@ -1,4 +1,4 @@
-import { BusRecord, DEVICE_MESSAGE_PACK_LIMITS, decodeDeviceMessages } from '@iot/contracts';
+import { BusRecord, DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, decodeDeviceMessages, encodePublishFrame } from '@iot/contracts';
 import type { Message } from '@iot/mqtt-broker';
 import { DeviceMessagePacker } from './device-message-packer';
 
@@ -64,5 +64,42 @@ describe('DeviceMessagePacker', () => {
     packer.add(message('p', 'x'), 'a');
     packer.flush();
     expect(records()).toEqual([['a:x']]);
+  });
+
+  /** A read holding PUBLISH packets for `topics` back to back, as a socket delivers them, with each one's range. */
+  const read = (protocolVersion: 4 | 5, ...topics: string[]) => {
+    const packets = topics.map((topic) => encodePublishFrame({ topic, qos: 0, retain: false }, Buffer.from(topic), protocolVersion));
+    const buffer = Buffer.concat(packets);
+    let offset = 0;
+    return { buffer, ranges: packets.map((packet) => ({ buffer, start: offset, end: (offset += packet.length) })) };
+  };
+
+  it('should forward a client’s packets as it sent them, one view of the read for packets read together', async () => {
+    const { buffer, ranges } = read(4, 'r/1', 'r/2', 'r/3');
+    for (const [i, bytes] of ranges.entries()) packer.add(message('p', `r/${i + 1}`), 'a', 4, bytes);
+    await nextTurn();
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0].record.value).toEqual(buffer);
+    expect(emitted[0].record.value!.buffer).toBe(buffer.buffer);
+    expect(JSON.parse(emitted[0].record.headers[DEVICE_MESSAGE_META_HEADER])).toMatchObject({ protocolVersion: 4, count: 3 });
+    expect(records()).toEqual([['a:r/1', 'a:r/2', 'a:r/3']]);
+  });
+
+  it('should start a new record, in order, when a client’s packets change MQTT version', async () => {
+    const v4 = read(4, 'v4');
+    const v5 = read(5, 'v5');
+    packer.add(message('p', 'v4'), 'a', 4, v4.ranges[0]);
+    packer.add(message('p', 'written'), 'a'); // no bytes: a 5.0 packet is written
+    packer.add(message('p', 'v5'), 'a', 5, v5.ranges[0]);
+    await nextTurn();
+    expect(records()).toEqual([['a:v4'], ['a:written', 'a:v5']]);
+  });
+
+  it('should give a will a record of its own, after what its client published in the turn', async () => {
+    packer.add(message('p', 'before'), 'a');
+    packer.add({ ...message('p', 'lwt'), will: true }, 'a');
+    await nextTurn();
+    expect(records()).toEqual([['a:before'], ['a:lwt']]);
+    expect(decodeDeviceMessages(emitted[1].record)[0].meta.will).toBe(true);
   });
 });

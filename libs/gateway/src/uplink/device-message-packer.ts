@@ -1,5 +1,8 @@
 import { BusRecord, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack } from '@iot/contracts';
-import type { Message } from '@iot/mqtt-broker';
+import type { InboundBytes, Message } from '@iot/mqtt-broker';
+
+/** Bytes a PUBLISH packet written for a message takes besides its payload and topic, at most. */
+const WRITTEN_OVERHEAD = 64;
 
 /**
  * Gathers the device messages of one event-loop turn into one record per client (see
@@ -24,35 +27,35 @@ export class DeviceMessagePacker {
     private readonly emit: (record: BusRecord, messages: number) => void,
   ) {}
 
-  /** Adds a message client `origin` published. */
-  add(message: Message, origin: string): void {
+  /**
+   * Adds a message client `origin` published: its packet as the client sent it (`bytes`, in
+   * MQTT `protocolVersion`) when the broker has it, else one written for it. A will goes in
+   * a record of its own (the record says so).
+   */
+  add(message: Message, origin: string, protocolVersion: 3 | 4 | 5 = 5, bytes?: InboundBytes): void {
+    if (message.will) {
+      this.flushClient(message.projectId, origin);
+      const will = this.newPack(message, origin, 5, true);
+      will.addMessage(message, message.payload);
+      this.emit(will.toRecord(), 1);
+      return;
+    }
+    const size = bytes ? bytes.end - bytes.start : message.payload.length + Buffer.byteLength(message.topic) + WRITTEN_OVERHEAD;
     const last = this.last;
-    let key: string | undefined;
-    let pack = last && last.client.clientId === origin && last.client.projectId === message.projectId ? last : this.packs.get((key = packKey(message.projectId, origin)));
-    const payloadBytes = message.payload.length;
-    // A large payload goes in a record of its own: if Kafka refuses it, it alone is dropped.
-    const alone = payloadBytes > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2;
-    if (pack && (alone || pack.wouldOverflow(payloadBytes))) {
+    let pack =
+      last && last.client.clientId === origin && last.client.projectId === message.projectId ? last : this.packs.get(packKey(message.projectId, origin));
+    // A large message goes in a record of its own: if Kafka refuses it, it alone is dropped.
+    const alone = size > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2;
+    if (pack && (alone || pack.wouldOverflow(size) || pack.options.protocolVersion !== protocolVersion)) {
       // What is packed goes first, so the client's records stay in order.
-      this.emit(pack.toRecord(), pack.count);
+      this.emitPack(pack);
       pack = undefined;
     }
-    if (!pack) {
-      pack = new DeviceMessagePack({ projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node });
-      this.packs.set(key ?? packKey(message.projectId, origin), pack);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        this.turnStartedAt = Date.now();
-        setImmediate(() => this.flush());
-      }
-    }
+    pack ??= this.newPack(message, origin, protocolVersion, false);
     this.last = pack;
-    pack.add(message, this.turnStartedAt, message.payload);
-    if (alone) {
-      this.emit(pack.toRecord(), pack.count);
-      this.packs.delete(key ?? packKey(message.projectId, origin));
-      this.last = undefined;
-    }
+    if (bytes) pack.addPacket(bytes.buffer, bytes.start, bytes.end);
+    else pack.addMessage(message, message.payload);
+    if (alone) this.emitPack(pack);
   }
 
   /** Hands on every pack now (end of the turn, or shutdown). */
@@ -61,6 +64,32 @@ export class DeviceMessagePacker {
     this.last = undefined;
     for (const pack of this.packs.values()) this.emit(pack.toRecord(), pack.count);
     this.packs.clear();
+  }
+
+  private newPack(message: Message, origin: string, protocolVersion: 3 | 4 | 5, will: boolean): DeviceMessagePack {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.turnStartedAt = Date.now();
+      setImmediate(() => this.flush());
+    }
+    const pack = new DeviceMessagePack(
+      { projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node },
+      { protocolVersion, receivedAt: will ? Date.now() : this.turnStartedAt, will },
+    );
+    if (!will) this.packs.set(packKey(message.projectId, origin), pack);
+    return pack;
+  }
+
+  private emitPack(pack: DeviceMessagePack): void {
+    this.packs.delete(packKey(pack.client.projectId, pack.client.clientId));
+    if (this.last === pack) this.last = undefined;
+    this.emit(pack.toRecord(), pack.count);
+  }
+
+  /** The client's pack of this turn goes now (a will follows what its client published). */
+  private flushClient(projectId: string, clientId: string): void {
+    const pack = this.packs.get(packKey(projectId, clientId));
+    if (pack) this.emitPack(pack);
   }
 }
 

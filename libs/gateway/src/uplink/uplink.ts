@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { MessageBus } from '@iot/bus';
 import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeRecord } from '@iot/contracts';
-import type { BrokerHooks, ClientInfo, Message } from '@iot/mqtt-broker';
+import type { BrokerHooks, ClientInfo, InboundBytes, Message } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { Presence, connectionIdOf } from '../cluster/presence-table';
 import { GATEWAY_OPTIONS, GatewayOptions } from '../gateway.options';
@@ -58,7 +58,7 @@ export class Uplink {
     if (!this.enabled) return {};
     return {
       admitPublish: (message) => (message.qos > 0 && this.buffer.full ? this.buffer.room() : undefined),
-      onPublished: (message) => this.deviceMessage(message),
+      onPublished: (message, client, bytes) => this.deviceMessage(message, client, bytes),
       onConnected: (client, details) =>
         this.event('connected', client, { peerAddress: client.peerAddress, protocolVersion: client.protocolVersion, cleanStart: details.cleanStart }),
       onDisconnected: (client, reason) => this.event('disconnected', client, { reason: reason.slice(0, 500) }),
@@ -82,14 +82,17 @@ export class Uplink {
     return left;
   }
 
-  private deviceMessage(message: Message): void {
+  private deviceMessage(message: Message, client?: ClientInfo, bytes?: InboundBytes): void {
     // Platform publishes (no origin) came from the platform: nothing to report back to it.
     if (message.origin === undefined) return;
     if (this.buffer.full && message.qos === 0) {
       this.dropped.qos0++;
       return;
     }
-    this.packer.add(message, message.origin);
+    // The client's own bytes are forwarded as they are (in its MQTT version); a message
+    // without them (a will, an alias) gets a 5.0 packet written.
+    if (client && bytes) this.packer.add(message, message.origin, client.protocolVersion, bytes);
+    else this.packer.add(message, message.origin);
   }
 
   /** A client whose node died, marked offline by this node: its `disconnected` event, once. */

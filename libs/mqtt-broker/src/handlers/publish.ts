@@ -1,5 +1,5 @@
-import type { IPublishPacket } from 'mqtt-packet';
 import type { Connection } from '../connection';
+import type { InboundBytes, InboundPublish } from '../inbound-packet';
 import { Message } from '../message';
 import { encodeAck } from '../publish-encoder';
 import { ReasonCode } from '../reason-codes';
@@ -16,7 +16,7 @@ import { topicNameProblem } from '../topics/topic-rules';
  *  - store or delete the retained message             [MQTT-3.3.1-5..7]
  *  - route, then PUBACK / PUBREC
  */
-export function handlePublish(conn: Connection, packet: IPublishPacket): void | Promise<void> {
+export function handlePublish(conn: Connection, packet: InboundPublish): void | Promise<void> {
   const broker = conn.broker;
   const client = conn.client!;
   const session = conn.session!;
@@ -59,7 +59,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void | 
   return admit(conn, packet, topic, allowed);
 }
 
-function admit(conn: Connection, packet: IPublishPacket, topic: string, allowed: boolean): void | Promise<void> {
+function admit(conn: Connection, packet: InboundPublish, topic: string, allowed: boolean): void | Promise<void> {
   if (!allowed) return refuse(conn, packet, topic);
   const message = toMessage(conn, packet, topic);
   const held = conn.broker.options.hooks.admitPublish?.(message, conn.client!);
@@ -71,7 +71,7 @@ function admit(conn: Connection, packet: IPublishPacket, topic: string, allowed:
   route(conn, packet, message);
 }
 
-function refuse(conn: Connection, packet: IPublishPacket, topic: string): void {
+function refuse(conn: Connection, packet: InboundPublish, topic: string): void {
   const broker = conn.broker;
   const id = packet.messageId!;
   const v = conn.protocolVersion;
@@ -81,13 +81,13 @@ function refuse(conn: Connection, packet: IPublishPacket, topic: string): void {
   if (packet.qos === 2) conn.writeRaw(encodeAck(0x50, id, ReasonCode.NotAuthorized, v));
 }
 
-function route(conn: Connection, packet: IPublishPacket, message: Message): void {
+function route(conn: Connection, packet: InboundPublish, message: Message): void {
   const broker = conn.broker;
   const qos = packet.qos;
   const id = packet.messageId!;
   const v = conn.protocolVersion;
   broker.source = conn;
-  const matched = broker.publish(message, conn.client);
+  const matched = broker.publish(message, conn.client, bytesOf(packet));
   broker.source = undefined;
   const reasonCode = matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
   if (qos === 1) conn.writeRaw(encodeAck(0x40, id, reasonCode, v));
@@ -97,7 +97,19 @@ function route(conn: Connection, packet: IPublishPacket, message: Message): void
   }
 }
 
-function toMessage(conn: Connection, packet: IPublishPacket, topic: string): Message {
+/** Reused for every publish: hooks may read it only during the call (no object per message). */
+const inboundBytes: InboundBytes = { buffer: Buffer.alloc(0), start: 0, end: 0 };
+
+/** The packet's bytes, when the broker has them and they name the topic (not a 5.0 alias alone). */
+function bytesOf(packet: InboundPublish): InboundBytes | undefined {
+  if (packet.bytes === undefined || packet.topic.length === 0) return undefined;
+  inboundBytes.buffer = packet.bytes;
+  inboundBytes.start = packet.bytesStart!;
+  inboundBytes.end = packet.bytesEnd!;
+  return inboundBytes;
+}
+
+function toMessage(conn: Connection, packet: InboundPublish, topic: string): Message {
   const props = packet.properties;
   const expiry = props?.messageExpiryInterval;
   return {
