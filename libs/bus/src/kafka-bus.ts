@@ -1,4 +1,6 @@
-import { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
+import { connect as netConnect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Admin, Consumer, IHeaders, ISocketFactory, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BusRecord } from '@iot/contracts';
 import { RecordTooLargeError } from './bus-errors';
@@ -36,6 +38,7 @@ export class KafkaBus extends MessageBus {
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
+      socketFactory: noDelaySockets,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...rest } = entry.log;
@@ -242,3 +245,15 @@ function toStringHeaders(headers: IHeaders | undefined): Record<string, string> 
   }
   return result;
 }
+
+/**
+ * kafkajs's own socket factory, plus TCP_NODELAY (which Kafka's Java client sets and kafkajs
+ * does not). Without it a request larger than one segment waits for the broker's delayed ACK
+ * before its last segment goes — ~40 ms on Linux, seen as the uplink's latency tail.
+ */
+const noDelaySockets: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect) : netConnect({ host, port }, onConnect);
+  socket.setKeepAlive(true, 60_000);
+  socket.setNoDelay(true);
+  return socket;
+};

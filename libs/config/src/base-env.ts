@@ -168,6 +168,14 @@ export function WithMqtt<B extends Class>(Base: B) {
     @EnvInt(100, 10_000_000)
     MQTT_UPLINK_BUFFER = 100_000;
 
+    /** Under load, how long the uplink gathers records into one produce request at most, in ms (Kafka's linger.ms; 0: never). */
+    @EnvInt(0, 1_000)
+    MQTT_UPLINK_LINGER_MS = 10;
+
+    /** What "under load" means for MQTT_UPLINK_LINGER_MS: the uplink carries this many messages per second or more. */
+    @EnvInt(0, 100_000_000)
+    MQTT_UPLINK_LINGER_ABOVE = 50_000;
+
     /** Also report every message delivered to or dropped for a client (one event per delivery: costly under load). */
     @EnvBool()
     MQTT_UPLINK_DELIVERY_EVENTS = false;

@@ -26,6 +26,9 @@ export interface GatewayOptions {
     enabled: boolean;
     /** Records held for the bus at most (MQTT_UPLINK_BUFFER). */
     bufferSize: number;
+    /** Under load (MQTT_UPLINK_LINGER_ABOVE msg/s), a send waits this long after the previous one began (MQTT_UPLINK_LINGER_MS). */
+    lingerMs: number;
+    lingerAboveRate: number;
     /** Report each delivery and drop too (MQTT_UPLINK_DELIVERY_EVENTS). */
     deliveryEvents: boolean;
     /** How long a stopping node waits for the bus to take what is buffered. */
@@ -56,6 +59,8 @@ interface MqttEnvValues {
   MQTT_LOGIN_FAILURES_PER_ADDRESS: number;
   MQTT_UPLINK: boolean;
   MQTT_UPLINK_BUFFER: number;
+  MQTT_UPLINK_LINGER_MS: number;
+  MQTT_UPLINK_LINGER_ABOVE: number;
   MQTT_UPLINK_DELIVERY_EVENTS: boolean;
   MQTT_STATS_INTERVAL_MS: number;
   SHUTDOWN_TIMEOUT_MS: number;
@@ -85,6 +90,8 @@ export function gatewayOptionsFromEnv(env: MqttEnvValues): GatewayOptions {
     uplink: {
       enabled: env.MQTT_UPLINK,
       bufferSize: env.MQTT_UPLINK_BUFFER,
+      lingerMs: env.MQTT_UPLINK_LINGER_MS,
+      lingerAboveRate: env.MQTT_UPLINK_LINGER_ABOVE,
       deliveryEvents: env.MQTT_UPLINK_DELIVERY_EVENTS,
       // Half the shutdown grace at most: what cannot be flushed by then is logged, and the node
       // still has time to leave the cluster cleanly before the process is made to exit.

@@ -21,7 +21,7 @@ describe('RegistryChangesConsumer (Kafka, Redis)', () => {
         RuntimeModule.forRoot(config, logger),
         MqttGatewayModule.forRoot({
           mqtt: { port: 0, tlsPort: 0, wsPort: 0, wssPort: 0, wsPath: '/mqtt', host: '127.0.0.1', allowAnonymous: false, maxKeepAlive: 65535, maxPacketSize: 1_048_576, maxInflight: 32, maxQueuedMessages: 1000 },
-          uplink: { enabled: true, bufferSize: 1000, deliveryEvents: false, flushTimeoutMs: 1000 },
+          uplink: { enabled: true, bufferSize: 1000, lingerMs: 0, lingerAboveRate: 0, deliveryEvents: false, flushTimeoutMs: 1000 },
           statsIntervalMs: 5_000,
         }),
       ],

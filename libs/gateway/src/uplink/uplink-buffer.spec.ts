@@ -25,7 +25,7 @@ describe('UplinkBuffer', () => {
   let buffer: UplinkBuffer;
   const failures: number[] = [];
   const refused: string[] = [];
-  const options = { capacity: 5, batchSize: 3, batchBytes: 1_000, retryDelayMs: 10, maxRetryDelayMs: 40, onSendFailed: () => undefined, onRecordRefused: () => undefined };
+  const options = { capacity: 5, batchSize: 3, batchBytes: 1_000, lingerMs: 0, lingerAboveRate: 0, retryDelayMs: 10, maxRetryDelayMs: 40, onSendFailed: () => undefined, onRecordRefused: () => undefined };
 
   beforeEach(() => {
     bus = new ScriptedBus();
@@ -103,5 +103,44 @@ describe('UplinkBuffer', () => {
     const stuck = new UplinkBuffer(Object.assign(new ScriptedBus(), { down: true }) as unknown as MessageBus, { ...options, maxRetryDelayMs: 10 });
     stuck.push(record('x'));
     expect(await stuck.drain(50)).toBe(1);
+  });
+
+  describe('linger', () => {
+    const lingering = (lingerMs: number, lingerAboveRate: number) =>
+      new UplinkBuffer(bus as unknown as MessageBus, { ...options, capacity: 100, batchSize: 3, lingerMs, lingerAboveRate });
+
+    it('should, under load, wait until lingerMs after the previous send began, gathering what comes meanwhile into one send', async () => {
+      buffer = lingering(80, 0);
+      const sentAt: number[] = [];
+      const send = bus.send.bind(bus);
+      bus.send = async (records) => {
+        sentAt.push(performance.now());
+        return send(records);
+      };
+      buffer.push(record('a'));
+      buffer.push(record('b')); // the same turn: one send
+      await eventually(() => expect(bus.batches).toEqual([['a', 'b']]));
+      buffer.push(record('c'));
+      await settle(10);
+      buffer.push(record('d'));
+      await eventually(() => expect(bus.batches).toEqual([['a', 'b'], ['c', 'd']]));
+      expect(sentAt[1] - sentAt[0]).toBeGreaterThanOrEqual(75);
+    });
+
+    it('should never hold back a trickle (below lingerAboveRate)', async () => {
+      buffer = lingering(1_000, 1_000_000);
+      buffer.push(record('a'));
+      await eventually(() => expect(bus.batches).toEqual([['a']]));
+      buffer.push(record('b'));
+      await eventually(() => expect(bus.batches).toEqual([['a'], ['b']]), 300);
+    });
+
+    it('should not wait when a full batch is already there', async () => {
+      buffer = lingering(1_000, 0);
+      buffer.push(record('a'));
+      await new Promise((resolve) => setImmediate(resolve)); // the first send is under way
+      for (const key of ['b', 'c', 'd']) buffer.push(record(key));
+      await eventually(() => expect(bus.batches).toEqual([['a'], ['b', 'c', 'd']]), 300);
+    });
   });
 });

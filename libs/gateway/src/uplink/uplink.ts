@@ -44,6 +44,8 @@ export class Uplink {
       // records per round trip. Bytes bounded below Kafka's default 1 MiB per partition batch.
       batchSize: 10_000,
       batchBytes: 900_000,
+      lingerMs: options.uplink.lingerMs,
+      lingerAboveRate: options.uplink.lingerAboveRate,
       retryDelayMs: 200,
       maxRetryDelayMs: 5_000,
       onSendFailed: (error, retryInMs) => logger.warn({ err: error, buffered: this.buffer.size, retryInMs }, 'uplink: the bus refused a batch; retrying'),
