@@ -15,9 +15,10 @@ export function run(command, args, options = {}) {
 }
 
 /** Brings the local infrastructure up (idempotent) and returns its connection variables. */
-export function infraUp() {
-  run('bash', ['deploy/local/infra.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const out = spawnSync('bash', ['deploy/local/infra.sh', 'env'], { cwd: root, encoding: 'utf8' });
+export function infraUp(env = {}) {
+  const options = { env: { ...process.env, ...env } };
+  run('bash', ['deploy/local/infra.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'], ...options });
+  const out = spawnSync('bash', ['deploy/local/infra.sh', 'env'], { cwd: root, encoding: 'utf8', ...options });
   return Object.fromEntries(
     out.stdout
       .split('\n')
@@ -25,6 +26,21 @@ export function infraUp() {
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
 }
+
+/**
+ * Where the benchmarks run their PostgreSQL, Redis and Kafka: an infrastructure of their
+ * own beside the local one. Benchmarks write millions of records to the platform's topics;
+ * on the shared infrastructure the platform's consumer groups (the e2e suites', a local
+ * cluster's) woke up to that backlog and fell minutes behind. Stop it with
+ * `IOT_INFRA_DIR=/tmp/iot-platform-bench-infra bash deploy/local/infra.sh down`.
+ */
+export const BENCH_INFRA = {
+  IOT_INFRA_DIR: '/tmp/iot-platform-bench-infra',
+  IOT_PG_PORT: '15432',
+  IOT_REDIS_PORT: '16379',
+  IOT_KAFKA_PORT: '19092',
+  IOT_KAFKA_CONTROLLER_PORT: '19093',
+};
 
 /** Builds projects through Nx (cached: unchanged projects are not rebuilt). */
 export function build(projects) {

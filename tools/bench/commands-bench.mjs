@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { build, entryOf, infraUp, root, run } from '../lib.mjs';
+import { BENCH_INFRA, build, entryOf, infraUp, root, run } from '../lib.mjs';
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '10000' }, seconds: { type: 'string', default: '10' }, 'no-docs': { type: 'boolean', default: false } } });
 const DEVICES = Number(values.devices);
@@ -25,7 +25,7 @@ const freePort = () => new Promise((resolve) => { const s = createServer().liste
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
-const infra = infraUp();
+const infra = infraUp(BENCH_INFRA);
 const apps = ['device-registry', 'command-service', 'mqtt-gateway'];
 build(apps);
 const shared = { PATH: process.env.PATH, KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, DATABASE_URL: infra.DATABASE_URL, IOT_OPERATOR_KEY: OPERATOR_KEY, LOG_LEVEL: 'warn' };

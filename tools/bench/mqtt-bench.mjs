@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, entryOf, infraUp, root } from '../lib.mjs';
+import { BENCH_INFRA, build, entryOf, infraUp, root } from '../lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -81,7 +81,7 @@ const gatewayEnv = (port) => ({
   LOG_LEVEL: 'warn',
 });
 const gatewayOnCore0 = (env) => spawn('taskset', ['-c', '0', process.execPath, entryOf('mqtt-gateway')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp() : undefined;
+const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp(BENCH_INFRA) : undefined;
 /** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
 const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}` });
 

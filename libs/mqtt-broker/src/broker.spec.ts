@@ -499,4 +499,22 @@ describe('Broker over TCP with MQTT.js', () => {
       await eventually(() => expect(seen.map((s) => [s.topic, s.packet !== undefined])).toEqual([['alias/full', true], ['alias/full', false], ['w/gone', false]]));
     });
   });
+
+  describe('onDelivered for tracked messages only', () => {
+    it('should call onDelivered only for messages with a trackingId, at QoS 0 and on QoS 1 acknowledgement', async () => {
+      const delivered: string[] = [];
+      h = await BrokerHarness.start({
+        hooks: { ...defaultHooks({ allowAnonymous: true }), onDelivered: (_client, message) => delivered.push(`${message.topic}:${message.trackingId}`), onDeliveredTrackedOnly: true },
+      });
+      const sub = await h.connect({ protocolVersion: 5 });
+      const got = inbox(sub);
+      await sub.subscribeAsync('d/#', { qos: 1 });
+      const pub = await h.connect();
+      await pub.publishAsync('d/untracked', 'a', { qos: 0 });
+      await pub.publishAsync('d/untracked', 'b', { qos: 1 });
+      for (const qos of [0, 1] as const) h.broker.publish({ projectId: 'default', topic: `d/tracked-${qos}`, payload: Buffer.from('c'), qos, retain: false, trackingId: `t${qos}` });
+      await eventually(() => expect(got).toHaveLength(4));
+      await eventually(() => expect(delivered.sort()).toEqual(['d/tracked-0:t0', 'd/tracked-1:t1']));
+    });
+  });
 });

@@ -30,6 +30,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class Broker {
   readonly options: BrokerOptions;
+  /** Whether onDelivered hears every delivery (else only tracked messages'; see BrokerHooks). */
+  private readonly allDeliveries: boolean;
   readonly stats = new BrokerStats();
   readonly subscriptions = new SubscriptionIndex();
   readonly retained: RetainedStore;
@@ -58,6 +60,7 @@ export class Broker {
     const { sessionStore, retainedStore, cluster, ...tunables } = options;
     this.cluster = cluster;
     this.options = { ...DEFAULT_BROKER_OPTIONS, ...tunables };
+    this.allDeliveries = options.hooks.onDeliveredTrackedOnly !== true;
     this.sessionStore = sessionStore ?? new MemorySessionStore();
     this.retained = retainedStore ?? new MemoryRetainedStore();
   }
@@ -408,7 +411,7 @@ export class Broker {
 
   /** A QoS 1/2 delivery was acknowledged by the client. */
   delivered(conn: Connection, message: Message): void {
-    this.options.hooks.onDelivered?.(conn.client!, message);
+    if (this.allDeliveries || message.trackingId !== undefined) this.options.hooks.onDelivered?.(conn.client!, message);
   }
 
   /** Sends queued deliveries while the client's in-flight window has room. */
@@ -593,7 +596,7 @@ export class Broker {
     conn.writeRaw(bytes);
     this.stats.messagesOut[delivery.qos]++;
     conn.traffic!.messagesOut[delivery.qos]++;
-    if (delivery.qos === 0) this.options.hooks.onDelivered?.(conn.client!, message);
+    if (delivery.qos === 0 && (this.allDeliveries || message.trackingId !== undefined)) this.options.hooks.onDelivered?.(conn.client!, message);
     return true;
   }
 

@@ -53,7 +53,13 @@ export interface BrokerHooks {
    * broker has it whole and its topic is in it (not a 5.0 alias alone) — valid during the call.
    */
   onPublished?(message: import('./message').Message, client?: ClientInfo, bytes?: import('./inbound-packet').InboundBytes): void;
+  /** A delivery: a QoS 0 copy sent, a QoS 1/2 copy acknowledged by the client. */
   onDelivered?(client: ClientInfo, message: import('./message').Message): void;
+  /**
+   * Call onDelivered only for messages that carry a trackingId (the ones the platform
+   * follows): a fan-out to thousands then pays no call per copy.
+   */
+  onDeliveredTrackedOnly?: boolean;
   onDropped?(message: import('./message').Message, reason: string, client?: ClientInfo): void;
   /** A session or retained store failed in the background (a CONNECT that needs it is refused instead). */
   onStoreError?(error: Error, doing: string): void;

@@ -18,4 +18,11 @@ describe('combineHooks', () => {
     expect(await hooks.authenticate({ clientId: 'c', peerAddress: '', protocolVersion: 4 })).toMatchObject({ ok: false });
     expect(hooks.onSubscribed).toBeUndefined();
   });
+
+  it('should skip untracked deliveries only when every part that observes deliveries says it may', () => {
+    const tracked = { onDelivered: () => undefined, onDeliveredTrackedOnly: true };
+    expect(combineHooks(defaultHooks({ allowAnonymous: false }), tracked).onDeliveredTrackedOnly).toBe(true);
+    expect(combineHooks(defaultHooks({ allowAnonymous: false }), tracked, { onDelivered: () => undefined }).onDeliveredTrackedOnly).toBe(false);
+    expect(combineHooks(defaultHooks({ allowAnonymous: false }), tracked, { onConnected: () => undefined }).onDeliveredTrackedOnly).toBe(true);
+  });
 });

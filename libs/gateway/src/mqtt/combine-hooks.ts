@@ -28,5 +28,8 @@ export function combineHooks(base: BrokerHooks, ...parts: (Partial<BrokerHooks> 
             for (const observe of observers) (observe as (...a: unknown[]) => void)(...args);
           };
   }
+  // Deliveries of untracked messages may be skipped only if no observer of them wants them.
+  const deliveryObservers = all.filter((part) => part.onDelivered !== undefined);
+  combined.onDeliveredTrackedOnly = deliveryObservers.length > 0 && deliveryObservers.every((part) => part.onDeliveredTrackedOnly === true);
   return combined;
 }

@@ -56,7 +56,7 @@ export class Uplink {
   }
 
   /** The broker hooks that feed the uplink, to be merged with the others (none when it is off). */
-  hooks(): Pick<BrokerHooks, 'admitPublish' | 'onPublished' | 'onConnected' | 'onDisconnected' | 'onSubscribed' | 'onUnsubscribed' | 'onDelivered' | 'onDropped'> {
+  hooks(): Pick<BrokerHooks, 'admitPublish' | 'onPublished' | 'onConnected' | 'onDisconnected' | 'onSubscribed' | 'onUnsubscribed' | 'onDelivered' | 'onDeliveredTrackedOnly' | 'onDropped'> {
     if (!this.enabled) return {};
     return {
       admitPublish: (message) => (message.qos > 0 && this.buffer.full ? this.buffer.room() : undefined),
@@ -66,10 +66,10 @@ export class Uplink {
       onDisconnected: (client, reason) => this.event('disconnected', client, { reason: reason.slice(0, 500) }),
       onSubscribed: (client, filter, qos) => this.event('subscribed', client, { topic: filter, qos }),
       onUnsubscribed: (client, filter) => this.event('unsubscribed', client, { topic: filter }),
-      // Every delivery and drop when asked to; always those of messages the platform follows.
-      onDelivered: (client: ClientInfo, message: Message) => {
-        if (this.deliveryEvents || message.trackingId !== undefined) this.event('delivered', client, { topic: message.topic, qos: message.qos, ...tracked(message) });
-      },
+      // Every delivery and drop when asked to; always those of messages the platform follows
+      // (the broker then calls onDelivered for those alone: no call per copy of a fan-out).
+      onDelivered: (client: ClientInfo, message: Message) => this.event('delivered', client, { topic: message.topic, qos: message.qos, ...tracked(message) }),
+      onDeliveredTrackedOnly: !this.deliveryEvents,
       onDropped: (message: Message, reason: string, client?: ClientInfo) => {
         if (client && (this.deliveryEvents || message.trackingId !== undefined)) this.event('dropped', client, { topic: message.topic, qos: message.qos, reason, ...tracked(message) });
       },
