@@ -67,7 +67,8 @@ export class DeviceMessagePacker {
   }
 
   private newPack(message: Message, origin: string, protocolVersion: 3 | 4 | 5, will: boolean): DeviceMessagePack {
-    if (!this.scheduled) {
+    // A will's record goes at once: only the turn's packs need the end-of-turn flush.
+    if (!will && !this.scheduled) {
       this.scheduled = true;
       this.turnStartedAt = Date.now();
       setImmediate(() => this.flush());

@@ -96,45 +96,46 @@ function lengthPrefixed(bytes: Buffer): Buffer {
  * a topic (never an alias alone: the gateway writes those out), known properties.
  * @throws PublishFrameError naming the packet (1-based) and what is wrong with it.
  */
-export function readPublishFrames(value: Buffer, version: 3 | 4 | 5, onPacket: (packet: DecodedPublish) => void): number {
+export function readPublishFrames(value: Buffer, version: 3 | 4 | 5, onPacket: (packet: DecodedPublish) => void): void {
   let offset = 0;
   let index = 0;
   while (offset < value.length) {
     index++;
-    const fail = (why: string): never => {
-      throw new PublishFrameError(`message ${index} ${why}`);
-    };
     const first = value[offset];
     const qos = (first >> 1) & 3;
-    if (first >> 4 !== 3) fail(`is no PUBLISH packet (first byte 0x${first.toString(16)})`);
-    if (qos === 3) fail('has QoS 3');
+    if (first >> 4 !== 3) failAt(index, `is no PUBLISH packet (first byte 0x${first.toString(16)})`);
+    if (qos === 3) failAt(index, 'has QoS 3');
     const length = readVarInt(value, offset + 1);
-    if (!length) fail('has a malformed or truncated Remaining Length');
+    if (!length) failAt(index, 'has a malformed or truncated Remaining Length');
     const end = length!.next + length!.value;
-    if (end > value.length) fail('is truncated');
+    if (end > value.length) failAt(index, 'is truncated');
     let p = length!.next;
-    if (p + 2 > end) fail('is truncated');
+    if (p + 2 > end) failAt(index, 'is truncated');
     const topicEnd = p + 2 + value.readUInt16BE(p);
-    if (topicEnd > end) fail('is truncated');
-    if (topicEnd === p + 2) fail('has an empty topic');
+    if (topicEnd > end) failAt(index, 'is truncated');
+    if (topicEnd === p + 2) failAt(index, 'has an empty topic');
     const topic = value.toString('utf8', p + 2, topicEnd);
     p = topicEnd + (qos > 0 ? 2 : 0);
     let properties: DeviceMessageProperties | undefined;
     if (version === 5) {
       const propertiesLength = readVarInt(value, p);
-      if (!propertiesLength || propertiesLength.next + propertiesLength.value > end) fail('has truncated properties');
-      properties = readProperties(value, propertiesLength!.next, propertiesLength!.next + propertiesLength!.value, fail);
+      if (!propertiesLength || propertiesLength.next + propertiesLength.value > end) failAt(index, 'has truncated properties');
+      properties = readProperties(value, propertiesLength!.next, propertiesLength!.next + propertiesLength!.value, index);
       p = propertiesLength!.next + propertiesLength!.value;
     }
-    if (p > end) fail('is truncated');
+    if (p > end) failAt(index, 'is truncated');
     onPacket({ topic, qos: qos as 0 | 1 | 2, retain: (first & 1) !== 0, properties, payload: value.subarray(p, end) });
     offset = end;
   }
-  return index;
 }
 
-function readProperties(value: Buffer, start: number, end: number, fail: (why: string) => never): DeviceMessageProperties | undefined {
+function failAt(index: number, why: string): never {
+  throw new PublishFrameError(`message ${index} ${why}`);
+}
+
+function readProperties(value: Buffer, start: number, end: number, index: number): DeviceMessageProperties | undefined {
   if (start === end) return undefined;
+  const fail = (why: string) => failAt(index, why);
   const out: DeviceMessageProperties = {};
   let p = start;
   const need = (bytes: number) => {
