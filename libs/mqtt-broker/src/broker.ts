@@ -48,8 +48,13 @@ export class Broker {
   private routeSeq = 0;
   /** Sessions by project, then client id: routing looks sessions up without building keys. */
   private readonly sessionsByProject = new Map<string, Map<string, Session>>();
-  /** The QoS 0 encodings of the message being fanned out, by protocol version and RETAIN. */
-  private readonly fanout: { message?: Message; bytes: Map<number, Buffer> } = { bytes: new Map() };
+  /**
+   * The QoS 0 encodings of the message being fanned out, by protocol version and RETAIN
+   * (index `version * 2 + retain`). Slots, not a Map cleared per publish: a cleared Map's old
+   * table stays linked to its new one, and once the Map is in V8's old generation that chain
+   * keeps every publish's encodings alive through young collections until a full one.
+   */
+  private readonly fanout: { message?: Message; bytes: (Buffer | undefined)[] } = { bytes: new Array<Buffer | undefined>(12).fill(undefined) };
 
   /** Set when this broker is one node of a cluster. */
   readonly cluster?: BrokerCluster;
@@ -620,11 +625,9 @@ export class Broker {
       const key = conn.protocolVersion * 2 + (delivery.retain ? 1 : 0);
       if (this.fanout.message !== message) {
         this.fanout.message = message;
-        this.fanout.bytes.clear();
+        this.fanout.bytes.fill(undefined);
       }
-      let bytes = this.fanout.bytes.get(key);
-      if (!bytes) this.fanout.bytes.set(key, (bytes = encodePublish(message.topic, message.payload, 0, delivery.retain, false, undefined, conn.protocolVersion)));
-      return bytes;
+      return (this.fanout.bytes[key] ??= encodePublish(message.topic, message.payload, 0, delivery.retain, false, undefined, conn.protocolVersion));
     }
     const packet: IPublishPacket = {
       cmd: 'publish',

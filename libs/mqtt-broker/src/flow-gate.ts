@@ -14,7 +14,7 @@ export interface Backpressured {
  * growing memory or dropping messages. Opening it releases every waiter once.
  */
 export class FlowGate {
-  private readonly waiters = new Set<GateWaiter>();
+  private waiters = new Set<GateWaiter>();
 
   /** `congestedWhile`: whether what it guards is still congested (it may open on progress before). */
   constructor(private readonly congestedWhile?: () => boolean) {}
@@ -42,8 +42,10 @@ export class FlowGate {
 
   open(): void {
     if (this.waiters.size === 0) return;
-    const waiters = [...this.waiters];
-    this.waiters.clear();
+    // A new Set rather than clear(): a cleared table stays linked to its successor, which
+    // keeps what the gate holds next alive through young collections (see Broker.fanout).
+    const waiters = this.waiters;
+    this.waiters = new Set();
     for (const waiter of waiters) waiter.released(this);
   }
 }

@@ -1,4 +1,5 @@
 export * from './cluster-config';
 export * from './eventually';
+export * from './garbage';
 export * from './infra';
 export * from './service-process';

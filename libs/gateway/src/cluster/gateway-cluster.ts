@@ -42,7 +42,7 @@ export class GatewayCluster implements BrokerCluster {
   private broker?: Broker;
   private turn = 0;
   /** Publishes waiting to be forwarded, per node: one message on the node's channel per event-loop turn. */
-  private readonly outbox = new Map<string, { message: Message; groups: string[] }[]>();
+  private outbox = new Map<string, { message: Message; groups: string[] }[]>();
   /** What each node has not acknowledged yet: publishers here wait while it is too much. */
   private readonly windows: ForwardWindows;
   private flushScheduled = false;
@@ -149,8 +149,10 @@ export class GatewayCluster implements BrokerCluster {
   /** Sends each node what was published for it during this turn, in one message, in order. */
   private flushOutbox(): void {
     this.flushScheduled = false;
-    for (const [node, items] of this.outbox) this.link.send(node, { type: 'publish', from: this.nodeId, batch: this.windows.sent(node), items });
-    this.outbox.clear();
+    // A new Map per turn, not clear(): see DeviceMessagePacker.flush.
+    const outbox = this.outbox;
+    this.outbox = new Map();
+    for (const [node, items] of outbox) this.link.send(node, { type: 'publish', from: this.nodeId, batch: this.windows.sent(node), items });
   }
 
   async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {

@@ -10,8 +10,14 @@ const WRITTEN_OVERHEAD = 64;
  * when a client's pack is full, so a client's records stay in order.
  */
 export class DeviceMessagePacker {
-  /** This turn's packs, one per client, in the order clients first published. */
-  private readonly packs = new Map<string, DeviceMessagePack>();
+  /**
+   * This turn's packs, one per client, in the order clients first published. A new Map each
+   * turn, never clear(): V8 links a cleared table to its successor, so once the Map had moved
+   * to the old generation every later turn's packs (and the socket bytes they hold) survived
+   * young collections chained to it — most of the uplink's allocations were promoted, and the
+   * full collections that followed were the uplink's worst latency spikes.
+   */
+  private packs = new Map<string, DeviceMessagePack>();
   private scheduled = false;
   /** Most turns carry runs of one client's messages: the last pack is checked first. */
   private last?: DeviceMessagePack;
@@ -62,8 +68,9 @@ export class DeviceMessagePacker {
   flush(): void {
     this.scheduled = false;
     this.last = undefined;
-    for (const pack of this.packs.values()) this.emit(pack.toRecord(), pack.count);
-    this.packs.clear();
+    const packs = this.packs;
+    this.packs = new Map();
+    for (const pack of packs.values()) this.emit(pack.toRecord(), pack.count);
   }
 
   private newPack(message: Message, origin: string, protocolVersion: 3 | 4 | 5, will: boolean): DeviceMessagePack {

@@ -1,6 +1,6 @@
 import { BusRecord } from '@iot/contracts';
 import { MessageBus, RecordTooLargeError } from '@iot/bus';
-import { eventually } from '@iot/testing';
+import { eventually, stillReachable } from '@iot/testing';
 import { UplinkBuffer } from './uplink-buffer';
 
 /** A bus that records batches and can be made to refuse them (a unit-test double). */
@@ -32,6 +32,19 @@ describe('UplinkBuffer', () => {
     failures.length = 0;
     refused.length = 0;
     buffer = new UplinkBuffer(bus as unknown as MessageBus, { ...options, onSendFailed: (_error, retryIn) => failures.push(retryIn), onRecordRefused: (r) => refused.push(r.key!) });
+  });
+
+  it('should let go of a record once it was sent', async () => {
+    // Made in a function of its own: no variable of this (async) test holds a record.
+    const pushed = (keys: string[]) =>
+      keys.map((key) => {
+        const r = record(key);
+        buffer.push(r);
+        return new WeakRef(r);
+      });
+    const refs = pushed(['a', 'b', 'c', 'd']);
+    await eventually(() => expect(buffer.sent).toBe(4));
+    expect(await stillReachable(refs)).toBe(0);
   });
 
   it('should send records in order, in batches', async () => {

@@ -187,7 +187,13 @@ export class UplinkBuffer {
   /** Moves past `count` records; returns the messages they carried. */
   private advance(count: number): number {
     let messages = 0;
-    for (let i = this.head; i < this.head + count; i++) messages += this.weights[i];
+    for (let i = this.head; i < this.head + count; i++) {
+      messages += this.weights[i];
+      // A sent record is let go at once, not at the next compaction: held for thousands of
+      // records (~150 ms at 30k msg/s) it outlived V8's young generation, was promoted, and
+      // every scavenge until then copied it — the fan-in's scavenges took 9 ms instead of 6.
+      this.queue[i] = SENT;
+    }
     this.pending -= messages;
     this.head += count;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -204,6 +210,9 @@ export class UplinkBuffer {
     for (const resolve of this.emptied.splice(0)) resolve();
   }
 }
+
+/** Stands in the queue for a record already sent (see `advance`). */
+const SENT: BusRecord = Object.freeze({ topic: '', key: null, value: null, headers: {} });
 
 /** Roughly what a record weighs on the wire: its key, value and headers, plus framing. */
 function sizeOf(record: BusRecord): number {

@@ -1,0 +1,24 @@
+import { retainedOver, stillReachable } from './garbage';
+
+describe('garbage', () => {
+  it('should see an unreferenced object collected and a referenced one kept', async () => {
+    const make = () => new WeakRef({ big: Buffer.alloc(1024) });
+    const kept = { big: Buffer.alloc(1024) };
+    const refs = [make(), new WeakRef(kept)];
+    expect(await stillReachable(refs)).toBe(1);
+    expect(refs[1].deref()).toBe(kept);
+  });
+
+  it('should see what a long-lived Map cleared per turn keeps through young collections, and a Map replaced per turn does not', async () => {
+    // The V8 behaviour the gateway's per-turn structures avoid (see DeviceMessagePacker): a
+    // cleared table stays linked to its successor, so an old Map's cleared tables chain.
+    const holder = { map: new Map<number, Buffer>() };
+    const fill = () => {
+      for (let i = 0; i < 10; i++) holder.map.set(i, Buffer.alloc(16 * 1024));
+    };
+    const cleared = await retainedOver(200, () => (holder.map.clear(), fill()));
+    const replaced = await retainedOver(200, () => ((holder.map = new Map()), fill()));
+    expect(cleared).toBeGreaterThan(25_000_000); // 200 turns × 160 KiB: nearly all of it
+    expect(replaced).toBeLessThan(5_000_000); // the last turn's, at most
+  });
+});
