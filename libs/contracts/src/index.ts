@@ -2,6 +2,7 @@ export * from './contract';
 export * from './headers';
 export * from './keys';
 export * from './record';
+export * from './mqtt-var-int';
 export * from './topics';
 export * from './events/registry-project-changed';
 export * from './events/registry-device-changed';

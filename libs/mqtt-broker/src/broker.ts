@@ -414,7 +414,10 @@ export class Broker {
     }
   }
 
-  /** A QoS 1/2 delivery was acknowledged by the client. */
+  /**
+   * A delivery happened: a QoS 0 copy was sent, or a QoS 1/2 copy acknowledged by the client.
+   * onDelivered hears it unless it asked for tracked messages only and this one is not.
+   */
   delivered(conn: Connection, message: Message): void {
     if (this.allDeliveries || message.trackingId !== undefined) this.options.hooks.onDelivered?.(conn.client!, message);
   }
@@ -601,7 +604,7 @@ export class Broker {
     conn.writeRaw(bytes);
     this.stats.messagesOut[delivery.qos]++;
     conn.traffic!.messagesOut[delivery.qos]++;
-    if (delivery.qos === 0 && (this.allDeliveries || message.trackingId !== undefined)) this.options.hooks.onDelivered?.(conn.client!, message);
+    if (delivery.qos === 0) this.delivered(conn, message);
     return true;
   }
 

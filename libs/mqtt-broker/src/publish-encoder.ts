@@ -1,3 +1,5 @@
+import { varIntSize, writeVarInt } from '@iot/contracts';
+
 /**
  * Encodes a PUBLISH without properties (every 3.1.1 delivery, and 5.0 deliveries that carry
  * none) straight into one buffer: the hot path of the broker, where a generic encoder's
@@ -6,17 +8,9 @@
 export function encodePublish(topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, dup: boolean, packetId: number | undefined, version: 3 | 4 | 5): Buffer {
   const topicLength = Buffer.byteLength(topic);
   const remaining = 2 + topicLength + (qos > 0 ? 2 : 0) + (version === 5 ? 1 : 0) + payload.length;
-  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
-  const out = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  const out = Buffer.allocUnsafe(1 + varIntSize(remaining) + remaining);
   out[0] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
-  let pos = 1;
-  let value = remaining;
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out[pos++] = byte;
-  } while (value > 0);
+  let pos = writeVarInt(out, remaining, 1);
   out.writeUInt16BE(topicLength, pos);
   pos += 2;
   pos += out.write(topic, pos, 'utf8');

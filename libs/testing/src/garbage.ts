@@ -10,7 +10,7 @@ let collector: CollectGarbage | undefined;
  * not run with --expose-gc: the flag is set here and the function taken from a fresh context).
  * `minor`: a young-generation collection (a scavenge) only.
  */
-export function collectGarbage(type: 'major' | 'minor'): void {
+function collectGarbage(type: 'major' | 'minor'): void {
   if (!collector) {
     setFlagsFromString('--expose-gc');
     collector = runInNewContext('gc') as CollectGarbage;

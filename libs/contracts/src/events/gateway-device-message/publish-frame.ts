@@ -3,6 +3,7 @@
  * own bytes where the gateway has them, or written here (a will, a topic sent as an alias).
  * Plain code, no MQTT library: every service reads these, and the format is the standard's.
  */
+import { readVarInt, varIntSize, writeVarInt } from '../../mqtt-var-int';
 
 /** The 5.0 properties of a message that the record passes on. */
 export interface DeviceMessageProperties {
@@ -193,32 +194,4 @@ function readProperties(value: Buffer, start: number, end: number, index: number
     }
   }
   return out;
-}
-
-/** A Variable Byte Integer [MQTT-1.5.5]: its value and the offset after it; undefined if malformed or cut. */
-function readVarInt(buf: Buffer, pos: number): { value: number; next: number } | undefined {
-  let value = 0;
-  let multiplier = 1;
-  for (let i = 0; i < 4; i++) {
-    if (pos + i >= buf.length) return undefined;
-    const byte = buf[pos + i];
-    value += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) return { value, next: pos + i + 1 };
-    multiplier *= 128;
-  }
-  return undefined;
-}
-
-function varIntSize(value: number): number {
-  return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
-}
-
-function writeVarInt(out: Buffer, value: number, offset: number): number {
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out[offset++] = byte;
-  } while (value > 0);
-  return offset;
 }
