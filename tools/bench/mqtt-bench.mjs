@@ -168,8 +168,9 @@ async function runScenario(brokerName, scenario) {
     if (code !== 0 || !result) throw new Error(`generator failed (${code}) in ${scenario.id} against ${brokerName}`);
     return { ...measure(scenario, result, samples), peakRssMb: Math.max(peakRssKb, samples['load-end'].rssKb) / 1024, rssGrowthMb: (samples['load-end'].rssKb - samples['load-start'].rssKb) / 1024 };
   } finally {
-    // Cluster nodes leave the cluster gracefully (SIGTERM), so no stale routes stay in Redis.
-    const signal = brokerName.startsWith('gateway-') ? 'SIGTERM' : 'SIGKILL';
+    // Gateways stop gracefully (SIGTERM): cluster nodes leave the cluster, so no stale routes
+    // stay in Redis, and a gateway run with --cpu-prof (BENCH_GATEWAY_NODE_ARGS) writes its profile.
+    const signal = brokerName.startsWith('gateway') ? 'SIGTERM' : 'SIGKILL';
     await Promise.all(
       processes.map((p) => {
         const exited = new Promise((resolve) => p.once('exit', resolve));

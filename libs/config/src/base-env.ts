@@ -26,6 +26,13 @@ export class BaseEnv {
   /** Grace period for in-flight work after SIGTERM before the process exits. */
   @EnvInt(0, 600_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /**
+   * How far V8 lets the old generation grow past what its last full collection kept, in
+   * percent (100: to twice that); 0 leaves it to V8. See @iot/runtime heap-growing.
+   */
+  @EnvInt(0, 400)
+  V8_HEAP_GROWING_PERCENT = 100;
 }
 
 /** Kafka connection (cluster mode). */

@@ -48,4 +48,11 @@ describe(loadEnv.name, () => {
   it('should reject a port out of range', () => {
     expect(() => loadEnv(SampleEnv, { HTTP_PORT: '70000' })).toThrow(/HTTP_PORT: must be at most 65535/);
   });
+
+  it('should fix V8 heap growing at 100% unless told otherwise, within 0 to 400', () => {
+    expect(loadEnv(SampleEnv, {}).V8_HEAP_GROWING_PERCENT).toBe(100);
+    expect(loadEnv(SampleEnv, { V8_HEAP_GROWING_PERCENT: '0' }).V8_HEAP_GROWING_PERCENT).toBe(0);
+    expect(() => loadEnv(SampleEnv, { V8_HEAP_GROWING_PERCENT: '500' })).toThrow(/V8_HEAP_GROWING_PERCENT: must be at most 400/);
+    expect(() => loadEnv(SampleEnv, { V8_HEAP_GROWING_PERCENT: 'double' })).toThrow(/V8_HEAP_GROWING_PERCENT: .*must be an integer/);
+  });
 });

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError } from '@iot/config';
 import { dataSourceOptions } from '@iot/database';
+import { applyHeapGrowing } from './heap-growing';
 import { createValidationPipe } from './http/validation';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { createRootLogger } from './logging/root-logger';
@@ -41,6 +42,7 @@ export async function runService(definition: ServiceDefinition, argv = process.a
     }
     throw error;
   }
+  applyHeapGrowing(config.heapGrowingPercent ?? 0);
   const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
   try {
     if (argv[0] === 'migrate') {

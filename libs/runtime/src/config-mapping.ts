@@ -3,13 +3,14 @@ import type { EntityList, MigrationList } from '@iot/database';
 import { BusConfig, RuntimeConfig, StateConfig } from './runtime-config';
 
 /** The part of RuntimeConfig every process maps the same way from BaseEnv. */
-export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeConfig, 'service' | 'nodeId' | 'http' | 'logLevel' | 'shutdownTimeoutMs'> {
+export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeConfig, 'service' | 'nodeId' | 'http' | 'logLevel' | 'shutdownTimeoutMs' | 'heapGrowingPercent'> {
   return {
     service,
     nodeId: env.NODE_ID,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    heapGrowingPercent: env.V8_HEAP_GROWING_PERCENT,
   };
 }
 

@@ -11,6 +11,8 @@ export interface RuntimeConfig {
   http: { host: string; port: number };
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** V8's old-generation growing factor, in percent past 1 (see applyHeapGrowing); absent or 0: V8's own. */
+  heapGrowingPercent?: number;
   bus: BusConfig;
   state: StateConfig;
   /** Absent for services that own no tables (the gateway). */
