@@ -12,6 +12,20 @@ describe(`${InProcessBus.name} specifics`, () => {
     await bus.close();
   });
 
+  it('should keep at most its byte bound of a topic for later fromBeginning groups, the newest records', async () => {
+    const bus = new InProcessBus(pino({ level: 'silent' }), { retainBytesPerTopic: 10_000 });
+    const record = (i: number) => ({ topic: 't', key: null, value: Buffer.alloc(1_000, i), headers: {} });
+    await bus.send(Array.from({ length: 30 }, (_, i) => record(i)));
+    const seen: number[] = [];
+    await bus.subscribe({ groupId: 'late', topics: ['t'], fromBeginning: true, handler: async (r) => void seen.push(r.value![0]) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // At most 10 KB kept: the last records, in order, none of the first.
+    expect(seen.length).toBeGreaterThanOrEqual(7);
+    expect(seen.length).toBeLessThanOrEqual(10);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => 30 - seen.length + i));
+    await bus.close();
+  });
+
   it('should refuse sends after close and fail ping', async () => {
     const bus = new InProcessBus(pino({ level: 'silent' }));
     await bus.close();

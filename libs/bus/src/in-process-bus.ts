@@ -5,6 +5,11 @@ import { BusSubscription, MessageBus, RecordHandler, SubscribeOptions } from './
 export interface InProcessBusOptions {
   /** Records kept per topic for groups that subscribe later with fromBeginning. */
   retainPerTopic?: number;
+  /**
+   * Bytes (values) kept per topic at most, whatever the count: a gateway's device-message
+   * record carries up to 256 KiB, so 10,000 of them could otherwise hold gigabytes.
+   */
+  retainBytesPerTopic?: number;
   /** Upper bound of the retry back-off after a handler failure. */
   maxRetryDelayMs?: number;
 }
@@ -16,7 +21,7 @@ export interface InProcessBusOptions {
  * its group until it succeeds, as a Kafka consumer would — records are never dropped.
  */
 export class InProcessBus extends MessageBus {
-  private readonly logs = new Map<string, BusRecord[]>();
+  private readonly logs = new Map<string, { records: BusRecord[]; bytes: number }>();
   private readonly groups = new Map<string, GroupQueue>();
   private closed = false;
 
@@ -30,14 +35,22 @@ export class InProcessBus extends MessageBus {
   async send(records: BusRecord[]): Promise<void> {
     if (this.closed) throw new Error('bus is closed');
     const retain = this.options.retainPerTopic ?? 10_000;
+    const retainBytes = this.options.retainBytesPerTopic ?? 64 * 1024 * 1024;
     for (const record of records) {
       // Copy: a producer reusing its buffer must not change what consumers read.
       const copy: BusRecord = { ...record, value: record.value && Buffer.from(record.value), headers: { ...record.headers } };
-      const log = this.logs.get(record.topic) ?? [];
-      log.push(copy);
+      let log = this.logs.get(record.topic);
+      if (!log) this.logs.set(record.topic, (log = { records: [], bytes: 0 }));
+      log.records.push(copy);
+      log.bytes += copy.value?.length ?? 0;
       // Trimmed in steps, not per record: a splice per record would cost O(retain) each.
-      if (log.length > retain + Math.max(1, retain >> 2)) log.splice(0, log.length - retain);
-      this.logs.set(record.topic, log);
+      if (log.records.length > retain + Math.max(1, retain >> 2)) log.bytes -= valueBytes(log.records.splice(0, log.records.length - retain));
+      if (log.bytes > retainBytes) {
+        // Down to three quarters of the bound, the oldest first (the newest record always stays).
+        let drop = 0;
+        for (let freed = 0; drop < log.records.length - 1 && log.bytes - freed > retainBytes * 0.75; drop++) freed += log.records[drop].value?.length ?? 0;
+        log.bytes -= valueBytes(log.records.splice(0, drop));
+      }
       for (const group of this.groups.values()) if (group.topics.has(record.topic)) group.enqueue(copy);
     }
   }
@@ -50,7 +63,7 @@ export class InProcessBus extends MessageBus {
     const group = new GroupQueue(options.groupId, new Set(options.topics), options.handler, this.logger, this.options.maxRetryDelayMs ?? 5_000);
     this.groups.set(options.groupId, group);
     if (options.fromBeginning) {
-      for (const topic of options.topics) for (const record of this.logs.get(topic) ?? []) group.enqueue(record);
+      for (const topic of options.topics) for (const record of this.logs.get(topic)?.records ?? []) group.enqueue(record);
     }
     return {
       close: async () => {
@@ -112,3 +125,5 @@ class GroupQueue {
     }
   }
 }
+
+const valueBytes = (records: BusRecord[]): number => records.reduce((bytes, record) => bytes + (record.value?.length ?? 0), 0);
