@@ -44,13 +44,7 @@ export class InProcessBus extends MessageBus {
       log.records.push(copy);
       log.bytes += copy.value?.length ?? 0;
       // Trimmed in steps, not per record: a splice per record would cost O(retain) each.
-      if (log.records.length > retain + Math.max(1, retain >> 2)) log.bytes -= valueBytes(log.records.splice(0, log.records.length - retain));
-      if (log.bytes > retainBytes) {
-        // Down to three quarters of the bound, the oldest first (the newest record always stays).
-        let drop = 0;
-        for (let freed = 0; drop < log.records.length - 1 && log.bytes - freed > retainBytes * 0.75; drop++) freed += log.records[drop].value?.length ?? 0;
-        log.bytes -= valueBytes(log.records.splice(0, drop));
-      }
+      if (log.records.length > retain + Math.max(1, retain >> 2) || log.bytes > retainBytes) trim(log, retain, retainBytes * 0.75);
       for (const group of this.groups.values()) if (group.topics.has(record.topic)) group.enqueue(copy);
     }
   }
@@ -126,4 +120,12 @@ class GroupQueue {
   }
 }
 
-const valueBytes = (records: BusRecord[]): number => records.reduce((bytes, record) => bytes + (record.value?.length ?? 0), 0);
+/** Drops a topic's oldest records until at most `records` and `bytes` are left (the newest always stays). */
+function trim(log: { records: BusRecord[]; bytes: number }, records: number, bytes: number): void {
+  let drop = Math.max(0, log.records.length - records);
+  let freed = 0;
+  for (let i = 0; i < drop; i++) freed += log.records[i].value?.length ?? 0;
+  for (; drop < log.records.length - 1 && log.bytes - freed > bytes; drop++) freed += log.records[drop].value?.length ?? 0;
+  log.records.splice(0, drop);
+  log.bytes -= freed;
+}

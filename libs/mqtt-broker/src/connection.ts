@@ -256,7 +256,10 @@ export class Connection implements Backpressured, GateWaiter {
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
     }
   }
 
@@ -282,8 +285,8 @@ export class Connection implements Backpressured, GateWaiter {
     this.broker.onConnectionClosed(this, reason);
   }
 
+  /** Writes what is queued now (the end-of-turn write, if still scheduled, then finds less or nothing). */
   private flush(): void {
-    this.flushScheduled = false;
     if (this.pendingWrites.length === 0 || this.stream.destroyed) return;
     const chunk = this.pendingWrites.length === 1 ? this.pendingWrites[0] : Buffer.concat(this.pendingWrites, this.pendingBytes);
     this.pendingWrites.length = 0;
