@@ -11,6 +11,10 @@ import { ServiceProcess, eventually, freePort, testInfra } from '@iot/testing';
 
 const run = promisify(execFile);
 const INFRA = join(__dirname, '../../../deploy/local/infra.sh');
+/** infra.sh waits up to 30 s for Kafka to stop and up to 120 s for it to start. */
+const KAFKA_COMMAND_MS = 150_000;
+/** What the gateway gets for each of its steps after Kafka is back. */
+const GATEWAY_PHASE_MS = 60_000;
 
 /**
  * The uplink against a Kafka broker of its own (so stopping it disturbs no other suite):
@@ -28,9 +32,21 @@ describe('gateway uplink to Kafka', () => {
   const records: BusRecord[] = [];
   const clients: MqttClient[] = [];
 
-  const kafka = async (command: 'kafka-up' | 'kafka-down') => {
-    await run('bash', [INFRA, command], { env: { ...process.env, ...kafkaEnv }, timeout: 150_000 });
+  /** Stops or starts this suite's broker; resolves to how long it took (infra.sh bounds both). */
+  const kafka = async (command: 'kafka-up' | 'kafka-down'): Promise<number> => {
+    const started = Date.now();
+    await run('bash', [INFRA, command], { env: { ...process.env, ...kafkaEnv }, timeout: KAFKA_COMMAND_MS });
+    return Date.now() - started;
   };
+  /**
+   * Fails with what the gateway logged when `promise` is not settled within `ms`: a stuck
+   * uplink then says where it stuck instead of running into the test's timeout.
+   */
+  const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+    Promise.race([
+      promise,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} not within ${ms} ms; the gateway logged:\n${gateway.output.slice(-6000)}`)), ms).unref()),
+    ]);
 
   beforeAll(async () => {
     const kafkaPort = await freePort();
@@ -123,23 +139,25 @@ describe('gateway uplink to Kafka', () => {
       }),
     );
     await eventually(() => expect(acked.length).toBeGreaterThan(100), 20_000);
-    await kafka('kafka-down');
+    const timings = [`down ${await kafka('kafka-down')} ms`];
     const ackedAtOutage = acked.length;
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     // The buffer (200) filled: the gateway held the publisher instead of acknowledging more.
     expect(acked.length - ackedAtOutage).toBeLessThanOrEqual(200 + 10);
-    await kafka('kafka-up');
-    await load;
+    timings.push(`up ${await kafka('kafka-up')} ms`);
+    // Once Kafka is back the gateway's part is bounded on its own (the broker's restart
+    // time is not the gateway's): the held publisher finishes, every message is in Kafka.
+    await within(load, GATEWAY_PHASE_MS, `the held publisher finishing after Kafka came back (${timings.join(', ')})`);
     stop = true;
     expect(acked.length).toBe(total);
     await eventually(() => {
       const inKafka = new Set(deviceMessages().filter((m) => m.meta.clientId === `outage-${id}`).map((m) => Number(m.payload.toString())));
       const missing = acked.filter((n) => !inKafka.has(n));
       expect(missing).toEqual([]);
-    }, 60_000);
+    }, GATEWAY_PHASE_MS);
     // Per-device order holds: the device's messages are in Kafka in the order it sent them
     // (first sightings: this test's consumer reads some records twice across the restart).
     const order = [...new Set(deviceMessages().filter((m) => m.meta.clientId === `outage-${id}`).map((m) => Number(m.payload.toString())))];
     expect(order).toEqual([...order].sort((a, b) => a - b));
-  }, 200_000);
+  }, 30_000 + 2 * KAFKA_COMMAND_MS + 2 * GATEWAY_PHASE_MS);
 });
