@@ -11,7 +11,7 @@ import { Message } from './message';
 import { KeepAliveWheel } from './keepalive-wheel';
 import { encodePublish } from './publish-encoder';
 import { ReasonCode } from './reason-codes';
-import { Delivery, Session, sessionKey } from './session/session';
+import { Delivery, InflightDelivery, Session, sessionKey } from './session/session';
 import { MemoryRetainedStore } from './storage/memory-retained-store';
 import { MemorySessionStore } from './storage/memory-session-store';
 import { RetainedStore } from './storage/retained-store';
@@ -578,7 +578,18 @@ export class Broker {
       return;
     }
     const packetId = session.allocatePacketId();
-    session.inflight.set(packetId, { ...delivery, packetId, awaiting: delivery.qos === 1 ? 'puback' : 'pubrec' });
+    // Written out, not `{ ...delivery, packetId, awaiting }`: V8 gives a spread copy no room
+    // for the properties added after it, and adding them cost ~1.5 µs per QoS 1/2 delivery
+    // (the largest line of a QoS 1 flood's profile).
+    const inflight: InflightDelivery = {
+      message: delivery.message,
+      qos: delivery.qos,
+      retain: delivery.retain,
+      subscriptionIds: delivery.subscriptionIds,
+      packetId,
+      awaiting: delivery.qos === 1 ? 'puback' : 'pubrec',
+    };
+    session.inflight.set(packetId, inflight);
     if (!this.sendPublish(conn, delivery, packetId, false)) session.inflight.delete(packetId);
   }
 
