@@ -90,7 +90,7 @@ async function subscriber(topic, qos, { latencies } = {}) {
         if (latencies && sentAt >= timedFrom) latencies.push(performance.now() - sentAt);
       }
     },
-    { version: 5, connectExtra: { properties: { receiveMaximum: 1000 } }, to: subscriberPort },
+    { version: 5, connectExtra: { properties: { receiveMaximum: Number(process.env.BENCH_QOS1_WINDOW ?? 1000) } }, to: subscriberPort },
   );
   await subscribe(socket, topic, qos, 5, async () => {
     while (!state.subacked) await sleep(5);
@@ -105,7 +105,7 @@ async function flood(topic, qos, stopAt) {
   const socket = await open((type) => {
     if (type === PUBACK) sent.acked++;
   });
-  const window = 1000;
+  const window = Number(process.env.BENCH_QOS1_WINDOW ?? 1000);
   let nextId = 1;
   const BATCH = 64;
   const frameLength = template.bytes.length;

@@ -66,6 +66,8 @@ build(['mqtt-gateway']);
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
 let nextPort = 21883;
 
+/** For experiments (docs/benchmarks.md, "Looking into a scenario"): BENCH_GW_<NAME>=v sets <NAME> in every gateway, over what its set-up sets. */
+const experimentEnv = Object.fromEntries(Object.entries(process.env).flatMap(([name, value]) => (name.startsWith('BENCH_GW_') ? [[name.slice('BENCH_GW_'.length), value]] : [])));
 const gatewayEnv = (port) => ({
   PATH: process.env.PATH,
   MQTT_PORT: String(port),
@@ -79,8 +81,7 @@ const gatewayEnv = (port) => ({
   MQTT_MAX_INFLIGHT: '1000',
   MQTT_UPLINK: 'false',
   LOG_LEVEL: 'warn',
-  // For experiments (docs/benchmarks.md, "Looking into a scenario"): BENCH_GW_<NAME>=v sets <NAME> in every gateway.
-  ...Object.fromEntries(Object.entries(process.env).flatMap(([name, value]) => (name.startsWith('BENCH_GW_') ? [[name.slice('BENCH_GW_'.length), value]] : []))),
+  ...experimentEnv,
 });
 /** Node flags for every gateway (e.g. --trace-gc-nvp, not allowed in NODE_OPTIONS); its stdout is then shown. */
 const gatewayNodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -88,7 +89,7 @@ const gatewayOnCore0 = (env) =>
   spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeArgs, entryOf('mqtt-gateway')], { env, stdio: ['ignore', gatewayNodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
 const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp(BENCH_INFRA) : undefined;
 /** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
-const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}` });
+const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}`, ...experimentEnv });
 
 /** Each set-up returns its processes; the first one's MQTT port is where clients connect. */
 const BROKERS = {
