@@ -93,6 +93,31 @@ describe('gateway cluster', () => {
     expect(received.every((m) => m.packet.qos === qos)).toBe(true);
   });
 
+  it('should carry a 5.0 publish and its properties from one node to a subscriber on another', async () => {
+    const { client: sub, received } = await connect('a', { protocolVersion: 5 });
+    await sub.subscribeAsync(topic('props/#'), { qos: 1 });
+    const { client: pub } = await connect('b', { protocolVersion: 5 });
+    await untilRouted(pub, topic('props/probe'), received);
+    const properties = {
+      contentType: 'application/json',
+      responseTopic: topic('props/reply'),
+      correlationData: Buffer.from([0, 1, 254, 255]),
+      userProperties: { unit: 'kWh', tag: ['a', 'b'] },
+      messageExpiryInterval: 3_600,
+      payloadFormatIndicator: true,
+    };
+    await pub.publishAsync(topic('props/ünïcødé'), Buffer.from([0, 255, 10]), { qos: 1, properties });
+    await eventually(() => expect(received).toHaveLength(1));
+    const { packet } = received[0];
+    expect(packet.topic).toBe(topic('props/ünïcødé'));
+    expect([...packet.payload]).toEqual([0, 255, 10]);
+    expect(packet.properties).toMatchObject({ contentType: 'application/json', responseTopic: topic('props/reply'), userProperties: { unit: 'kWh', tag: ['a', 'b'] }, payloadFormatIndicator: true });
+    expect([...packet.properties!.correlationData!]).toEqual([0, 1, 254, 255]);
+    // [MQTT-3.3.2-6] the expiry interval arrives reduced by the time the message waited, if at all.
+    expect(packet.properties!.messageExpiryInterval).toBeGreaterThan(3_590);
+    expect(packet.properties!.messageExpiryInterval).toBeLessThanOrEqual(3_600);
+  });
+
   it('should deliver once per subscription even with several matching subscriptions on the other node', async () => {
     const { client: sub1, received: r1 } = await connect('a');
     const { client: sub2, received: r2 } = await connect('a');

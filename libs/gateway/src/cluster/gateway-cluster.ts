@@ -120,11 +120,13 @@ export class GatewayCluster implements BrokerCluster {
     if (nodes.size === 0 && groups.size === 0) return { nodes: 0 };
     // Each shared group goes to one node cluster-wide (round robin over the nodes with members).
     let elsewhere: Set<string> | undefined;
-    const given = new Map<string, string[]>();
+    // Most publishes match no shared group: no map for them.
+    let given: Map<string, string[]> | undefined;
     for (const [group, candidates] of groups) {
       const node = candidates[this.turn++ % candidates.length];
       if (node === this.nodeId) continue;
       (elsewhere ??= new Set()).add(group);
+      given ??= new Map();
       const list = given.get(node);
       if (list) list.push(group);
       else given.set(node, [group]);
@@ -133,7 +135,7 @@ export class GatewayCluster implements BrokerCluster {
     const bytes = forwardedBytes(message.payload, message.topic);
     let congested: FlowGate | undefined;
     for (const node of nodes) {
-      const item = { message, groups: given.get(node) ?? [] };
+      const item = { message, groups: given?.get(node) ?? NO_GROUP_NAMES };
       const queued = this.outbox.get(node);
       if (queued) queued.push(item);
       else this.outbox.set(node, [item]);
@@ -239,5 +241,7 @@ export class GatewayCluster implements BrokerCluster {
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
+/** Shared with every item that names no group (never changed: items are only read). */
+const NO_GROUP_NAMES: string[] = [];
 const NOWHERE = { nodes: 0 } as const;
 const routeField = (node: string, projectId: string, filter: string) => `${node}\u0000${projectId}\u0000${filter}`;

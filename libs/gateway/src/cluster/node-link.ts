@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { GatewayCommandValue } from '@iot/contracts';
-import type { Message } from '@iot/mqtt-broker';
 import { fromJson, toJson } from '../storage/buffer-json';
 import { ClusterChannels } from './cluster-keys';
+import { FORWARD_FRAME_MAGIC, ForwardBatch, decodeForwardBatch, encodeForwardBatch } from './forward-frame';
 
 /** What nodes send each other. */
 export type NodeEnvelope =
@@ -11,7 +11,7 @@ export type NodeEnvelope =
    * Messages published on the sending node, for this node's subscribers and the shared
    * groups each was given; in order. Acknowledged with `publish-ack` once delivered here.
    */
-  | { type: 'publish'; from: string; batch: number; items: { message: Message; groups: string[] }[] }
+  | ({ type: 'publish' } & ForwardBatch)
   /** The batch this node sent was delivered there (flow control: see ForwardWindows). */
   | { type: 'publish-ack'; batch: number }
   /** Hand over a session you hold to the sending node. */
@@ -36,7 +36,8 @@ export type RouteChange = [op: '+' | '-', node: string, projectId: string, filte
  * Pub/sub rather than Kafka because this is the hot path between nodes (every publish with
  * a subscriber elsewhere) and wants sub-millisecond hops with no consumer group per node;
  * durability is not its job — the uplink to Kafka is, and sessions are handed over
- * explicitly, with a reply.
+ * explicitly, with a reply. Forwarded publishes go as binary frames (ForwardBatch), every
+ * other envelope as JSON.
  */
 export class NodeLink {
   private subscriber?: Redis;
@@ -59,10 +60,12 @@ export class NodeLink {
     this.subscriber = subscriber;
     const own = ClusterChannels.node(this.prefix, this.nodeId);
     const routes = ClusterChannels.routes(this.prefix);
-    subscriber.on('message', (channel: string, text: string) => {
+    // As Buffers: a forwarded batch is binary, and ioredis then skips decoding it to text.
+    subscriber.on('messageBuffer', (channelBytes: Buffer, data: Buffer) => {
       try {
-        if (channel === routes) this.onRouteChange(JSON.parse(text) as RouteChange);
-        else if (channel === own) this.receive(fromJson<NodeEnvelope>(text));
+        const channel = channelBytes.toString();
+        if (channel === routes) this.onRouteChange(JSON.parse(data.toString()) as RouteChange);
+        else if (channel === own) this.receive(data[0] === FORWARD_FRAME_MAGIC ? { type: 'publish', ...decodeForwardBatch(data) } : fromJson<NodeEnvelope>(data.toString()));
       } catch (error) {
         // A malformed message from another node must not take this one down.
         this.onBadMessage(error as Error);
@@ -72,7 +75,8 @@ export class NodeLink {
   }
 
   send(node: string, envelope: NodeEnvelope): void {
-    void this.redis.publish(ClusterChannels.node(this.prefix, node), toJson(envelope)).catch(this.onBadMessage);
+    const frame = envelope.type === 'publish' ? encodeForwardBatch(envelope) : toJson(envelope);
+    void this.redis.publish(ClusterChannels.node(this.prefix, node), frame).catch(this.onBadMessage);
   }
 
   announceRoute(change: RouteChange): void {
