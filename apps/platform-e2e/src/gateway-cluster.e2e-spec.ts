@@ -146,6 +146,26 @@ describe('gateway cluster', () => {
     expect(received.map((m) => Number(m.payload))).toEqual(Array.from({ length: count }, (_, i) => i));
   }, 60_000);
 
+  it('should slow publishers on two nodes down to one slow subscriber on a third, losing nothing', async () => {
+    // Two senders at once: each node's forwarding window is its share, so together they
+    // cannot overrun the subscriber's queue (1,000) on node A.
+    const { client: sub, received } = await connect('a', { protocolVersion: 5, properties: { receiveMaximum: 5 } });
+    await sub.subscribeAsync(topic('flow2/#'), { qos: 1 });
+    const { client: pubB } = await connect('b');
+    const { client: pubC } = await connect('c');
+    await untilRouted(pubB, topic('flow2/probe'), received);
+    await untilRouted(pubC, topic('flow2/probe'), received);
+    const perPublisher = 2_500;
+    await Promise.all(
+      [pubB, pubC].flatMap((pub, p) => Array.from({ length: perPublisher }, (_, i) => pub.publishAsync(topic(`flow2/${p}`), `${p}:${i}`, { qos: 1 }))),
+    );
+    await eventually(() => expect(received).toHaveLength(2 * perPublisher), 30_000);
+    // Each publisher's messages arrive whole and in its order.
+    for (const p of [0, 1]) {
+      expect(received.filter((m) => m.payload.startsWith(`${p}:`)).map((m) => Number(m.payload.split(':')[1]))).toEqual(Array.from({ length: perPublisher }, (_, i) => i));
+    }
+  }, 60_000);
+
   it.each([1, 2] as const)('should resume a persistent session on another node with every QoS %i message missed while offline, exactly once', async (qos) => {
     const clientId = `mover-${qos}-${run}`;
     const options = { clientId, clean: false, protocolVersion: 5 as const, properties: { sessionExpiryInterval: 300 } };

@@ -51,6 +51,7 @@ export class ClusterNode {
       heartbeatMs: options.heartbeatMs ?? 2_000,
       ttlMs: options.livenessTtlMs ?? 10_000,
       onDeadNode: (node) => this.cleanUpAfter(node),
+      onClusterSize: (nodes) => this.cluster.setClusterSize(nodes),
       onError,
     });
     this.cluster = new GatewayCluster(redis, {

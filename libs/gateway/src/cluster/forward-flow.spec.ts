@@ -1,5 +1,5 @@
 import { FlowGate, GateWaiter } from '@iot/mqtt-broker';
-import { ForwardWindows, ForwardedBatch } from './forward-flow';
+import { ForwardWindows, ForwardedBatch, forwardWindowFor } from './forward-flow';
 
 const FORWARD_WINDOW_BYTES = 1_000_000;
 const limits = { bytes: FORWARD_WINDOW_BYTES, messages: 100 };
@@ -16,6 +16,19 @@ class Publisher implements GateWaiter {
     this.waitingOn.delete(gate);
   }
 }
+
+describe('forwardWindowFor', () => {
+  it('should never let a window overrun a session queue on the receiving node', () => {
+    for (const maxQueued of [1, 2, 3, 4, 7, 10, 999, 1_000, 1_001, 65_535]) {
+      // The most a session can hold before its node starts holding acknowledgements back
+      // (Connection.queueFilling: at half the bound), plus a whole window arriving after it.
+      const beforeFilling = Math.ceil(maxQueued / 2) - 1;
+      const window = forwardWindowFor(maxQueued).messages;
+      expect(window).toBeGreaterThanOrEqual(1);
+      expect(beforeFilling + window).toBeLessThanOrEqual(maxQueued);
+    }
+  });
+});
 
 describe('ForwardWindows', () => {
   let now = 0;
@@ -49,6 +62,20 @@ describe('ForwardWindows', () => {
     windows.sent('b');
     windows.acknowledged(first);
     expect(publisher.waitingOn.size).toBe(0);
+  });
+
+  it('should give each sending node its share of the message window as the cluster grows', () => {
+    // Four nodes: three may forward to one node at once, a third of 100 each.
+    windows.setClusterSize(4);
+    const publisher = new Publisher();
+    for (let i = 0; i < 33; i++) publisher.wait(windows.queued('b', 1));
+    expect(publisher.waitingOn.size).toBe(0);
+    publisher.wait(windows.queued('b', 1));
+    expect(publisher.waitingOn.size).toBe(1);
+    // Back to two nodes: the whole window again.
+    windows.setClusterSize(2);
+    for (let i = 0; i < 100; i++) expect(windows.queued('c', 1)).toBeUndefined();
+    expect(windows.queued('c', 1)).toBeDefined();
   });
 
   it('should open the gate once acknowledgements bring the window under half', () => {

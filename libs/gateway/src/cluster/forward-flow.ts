@@ -4,16 +4,24 @@ import { Backpressured, FlowGate, GateWaiter } from '@iot/mqtt-broker';
 export interface ForwardWindowLimits {
   bytes: number;
   /**
-   * Messages: below half the receiving node's per-session queue bound, which is where it
-   * starts holding acknowledgements back, so the window never overruns a queue there.
+   * Messages, for all the nodes forwarding to one node together (each gets an equal share,
+   * see ForwardWindows.setClusterSize): at most half the receiving node's per-session queue
+   * bound. That node holds its acknowledgements back once a session's queue is half full, so
+   * everything that can still arrive then (every sender's window, all for that one session
+   * at worst) fits in the other half.
    */
   messages: number;
 }
 
-/** The window for nodes that queue `maxQueuedMessages` per session: a quarter of it, 1 MiB. */
+/**
+ * The window for nodes that queue `maxQueuedMessages` per session: half of it (shared by the
+ * nodes sending to one node), 1 MiB. It was a quarter for any cluster size — too little
+ * between two nodes, whose throughput it bounded (one round trip through Redis per 250
+ * messages), and too much beyond three, where three senders could overrun a queue.
+ */
 export const forwardWindowFor = (maxQueuedMessages: number): ForwardWindowLimits => ({
   bytes: 1024 * 1024,
-  messages: Math.max(1, Math.floor(maxQueuedMessages / 4)),
+  messages: Math.max(1, Math.floor(maxQueuedMessages / 2)),
 });
 
 /** How long an acknowledgement is awaited before its batch counts as taken (node gone, ack lost). */
@@ -48,13 +56,25 @@ export class ForwardWindows {
   private readonly batches = new Map<number, { node: string; bytes: number; messages: number; sentAt: number }>();
   private nextBatch = 0;
   private readonly sweeper: NodeJS.Timeout;
+  /** This node's share of `limits.messages`: the whole of it while it is the only other node. */
+  private messageLimit: number;
 
   constructor(
     private readonly limits: ForwardWindowLimits,
     private readonly now: () => number = Date.now,
   ) {
+    this.messageLimit = limits.messages;
     this.sweeper = setInterval(() => this.expire(), ACK_TIMEOUT_MS / 5);
     this.sweeper.unref();
+  }
+
+  /**
+   * The cluster has `nodes` nodes: up to `nodes - 1` of them may forward to any one node at
+   * once, so each takes that share of the message window. (Learnt from the heartbeat: a node
+   * that just joined is counted within one heartbeat.)
+   */
+  setClusterSize(nodes: number): void {
+    this.messageLimit = Math.max(1, Math.floor(this.limits.messages / Math.max(1, nodes - 1)));
   }
 
   /** A message is queued for `node`; returns its gate if the node's window is full. */
@@ -62,7 +82,7 @@ export class ForwardWindows {
     const window = this.windowOf(node);
     window.queued += bytes;
     window.queuedMessages++;
-    const full = window.unacked + window.queued > this.limits.bytes || window.unackedMessages + window.queuedMessages > this.limits.messages;
+    const full = window.unacked + window.queued > this.limits.bytes || window.unackedMessages + window.queuedMessages > this.messageLimit;
     return full ? window.gate : undefined;
   }
 
@@ -85,7 +105,7 @@ export class ForwardWindows {
     const window = this.windowOf(sent.node);
     window.unacked -= sent.bytes;
     window.unackedMessages -= sent.messages;
-    if (window.unacked + window.queued <= this.limits.bytes / 2 && window.unackedMessages + window.queuedMessages <= this.limits.messages / 2) window.gate.open();
+    if (window.unacked + window.queued <= this.limits.bytes / 2 && window.unackedMessages + window.queuedMessages <= this.messageLimit / 2) window.gate.open();
   }
 
   /** A node is gone: nothing it was sent will be acknowledged, and nobody waits for it. */

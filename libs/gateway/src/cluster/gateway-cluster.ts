@@ -157,6 +157,11 @@ export class GatewayCluster implements BrokerCluster {
     for (const [node, items] of outbox) this.link.send(node, { type: 'publish', from: this.nodeId, batch: this.windows.sent(node), items });
   }
 
+  /** The cluster has `nodes` nodes: the forwarding window is shared among those that may send to one node. */
+  setClusterSize(nodes: number): void {
+    this.windows.setClusterSize(nodes);
+  }
+
   async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {
     const previous = (await this.redis.eval(CLAIM, 2, ClusterKeys.owners(projectId), ClusterKeys.nodeSessions(this.nodeId), clientId, this.nodeId, pair(projectId, clientId))) as string | null;
     if (!previous || previous === this.nodeId) return;

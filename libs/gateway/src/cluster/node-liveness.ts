@@ -9,6 +9,8 @@ export interface NodeLivenessOptions {
   ttlMs: number;
   /** Cleans up after a dead node; runs on exactly one surviving node. */
   onDeadNode(node: string): Promise<void>;
+  /** How many nodes the cluster has (alive or not yet reaped), after each heartbeat. */
+  onClusterSize?(nodes: number): void;
   onError(error: Error, doing: string): void;
 }
 
@@ -55,6 +57,7 @@ export class NodeLiveness {
 
   private async beat(): Promise<void> {
     await this.redis.set(ClusterKeys.alive(this.options.nodeId), '1', 'PX', this.options.ttlMs);
+    this.options.onClusterSize?.(await this.redis.hlen(ClusterKeys.nodes));
   }
 
   private async reap(): Promise<void> {
