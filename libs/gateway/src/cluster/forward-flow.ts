@@ -17,7 +17,8 @@ export interface ForwardWindowLimits {
  * The window for nodes that queue `maxQueuedMessages` per session: half of it (shared by the
  * nodes sending to one node), 1 MiB. It was a quarter for any cluster size — too little
  * between two nodes, whose throughput it bounded (one round trip through Redis per 250
- * messages), and too much beyond three, where three senders could overrun a queue.
+ * messages), and too much from four nodes on, where three senders to one node could overrun
+ * a queue there.
  */
 export const forwardWindowFor = (maxQueuedMessages: number): ForwardWindowLimits => ({
   bytes: 1024 * 1024,
