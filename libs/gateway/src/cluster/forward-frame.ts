@@ -50,22 +50,16 @@ const GROUPS = 0x08;
  *   payload u32 + bytes
  */
 export function encodeForwardBatch({ from, batch, items }: ForwardBatch): Buffer {
-  // Properties are rare: their JSON is made once, while sizing, for the items that have them.
-  const json: string[] = [];
-  const writer = new FrameWriter(frameSize(from, items, json));
+  const plan = planFrame(from, items);
+  const writer = new FrameWriter(plan.size);
   writer.u8(FORWARD_FRAME_MAGIC);
   writer.u8(VERSION);
   writer.u32(batch);
   writer.str(from);
   writer.u32(items.length);
-  let previous: Message | undefined;
   for (let i = 0; i < items.length; i++) {
     const { message, groups } = items[i];
-    const extras = extrasOf(message, groups);
-    let flags = message.qos | (message.retain ? RETAIN : 0) | (message.will ? WILL : 0) | (extras ? EXTRAS : 0);
-    if (previous?.projectId === message.projectId) flags |= SAME_PROJECT;
-    if (previous && previous.origin === message.origin && previous.originDeviceId === message.originDeviceId) flags |= SAME_ORIGIN;
-    if (previous?.topic === message.topic) flags |= SAME_TOPIC;
+    const flags = plan.flags[i];
     writer.u8(flags);
     if (!(flags & SAME_ORIGIN)) {
       writer.u8((message.origin !== undefined ? HAS_ORIGIN : 0) | (message.originDeviceId !== undefined ? HAS_DEVICE : 0));
@@ -74,10 +68,11 @@ export function encodeForwardBatch({ from, batch, items }: ForwardBatch): Buffer
     }
     if (!(flags & SAME_PROJECT)) writer.str(message.projectId);
     if (!(flags & SAME_TOPIC)) writer.str(message.topic);
+    const extras = plan.extras[i];
     if (extras) {
       writer.u8(extras);
       if (extras & EXPIRES) writer.f64(message.expiresAt!);
-      if (extras & PROPERTIES) writer.str(json[i]);
+      if (extras & PROPERTIES) writer.str(plan.json[i]);
       if (extras & TRACKING) writer.str(message.trackingId!);
       if (extras & GROUPS) {
         writer.u32(groups.length);
@@ -85,7 +80,6 @@ export function encodeForwardBatch({ from, batch, items }: ForwardBatch): Buffer
       }
     }
     writer.bytes(message.payload);
-    previous = message;
   }
   return writer.done();
 }
@@ -153,19 +147,28 @@ function extrasOf(message: Message, groups: string[]): number {
   );
 }
 
-/** The frame's exact size; fills `json` with the properties JSON of the items that have properties. */
-function frameSize(from: string, items: ForwardItem[], json: string[]): number {
+/**
+ * The one place that decides what each item writes — its flags ("same as before" or not),
+ * its extras, its properties' JSON (rare: made once, here) — and so the frame's exact size,
+ * which keeps the frame one allocation.
+ */
+function planFrame(from: string, items: ForwardItem[]): { size: number; flags: Uint8Array; extras: Uint8Array; json: string[] } {
+  const flags = new Uint8Array(items.length);
+  const extrasOfItem = new Uint8Array(items.length);
+  const json: string[] = [];
   let size = 1 + 1 + 4 + strSize(from) + 4;
   let previous: Message | undefined;
   for (let i = 0; i < items.length; i++) {
     const { message, groups } = items[i];
-    size += 1 + 4 + message.payload.length;
-    if (!(previous && previous.origin === message.origin && previous.originDeviceId === message.originDeviceId)) {
-      size += 1 + (message.origin !== undefined ? strSize(message.origin) : 0) + (message.originDeviceId !== undefined ? strSize(message.originDeviceId) : 0);
-    }
-    if (previous?.projectId !== message.projectId) size += strSize(message.projectId);
-    if (previous?.topic !== message.topic) size += strSize(message.topic);
     const extras = extrasOf(message, groups);
+    let f = message.qos | (message.retain ? RETAIN : 0) | (message.will ? WILL : 0) | (extras ? EXTRAS : 0);
+    size += 1 + 4 + message.payload.length;
+    if (previous && previous.origin === message.origin && previous.originDeviceId === message.originDeviceId) f |= SAME_ORIGIN;
+    else size += 1 + (message.origin !== undefined ? strSize(message.origin) : 0) + (message.originDeviceId !== undefined ? strSize(message.originDeviceId) : 0);
+    if (previous?.projectId === message.projectId) f |= SAME_PROJECT;
+    else size += strSize(message.projectId);
+    if (previous?.topic === message.topic) f |= SAME_TOPIC;
+    else size += strSize(message.topic);
     if (extras) {
       size += 1;
       if (extras & EXPIRES) size += 8;
@@ -173,9 +176,11 @@ function frameSize(from: string, items: ForwardItem[], json: string[]): number {
       if (extras & TRACKING) size += strSize(message.trackingId!);
       if (extras & GROUPS) size += 4 + groups.reduce((sum, group) => sum + strSize(group), 0);
     }
+    flags[i] = f;
+    extrasOfItem[i] = extras;
     previous = message;
   }
-  return size;
+  return { size, flags, extras: extrasOfItem, json };
 }
 
 const strSize = (text: string): number => 4 + Buffer.byteLength(text);

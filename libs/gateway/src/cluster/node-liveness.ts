@@ -30,6 +30,8 @@ export class NodeLiveness {
   async start(): Promise<void> {
     await this.redis.hset(ClusterKeys.nodes, this.options.nodeId, JSON.stringify({ startedAt: new Date().toISOString() }));
     await this.beat();
+    // Each heartbeat's reap reads the nodes anyway and reports their number; this is the first.
+    this.options.onClusterSize?.(await this.redis.hlen(ClusterKeys.nodes));
     this.timer = setInterval(() => {
       this.beat()
         .then(() => this.reap())
@@ -57,11 +59,12 @@ export class NodeLiveness {
 
   private async beat(): Promise<void> {
     await this.redis.set(ClusterKeys.alive(this.options.nodeId), '1', 'PX', this.options.ttlMs);
-    this.options.onClusterSize?.(await this.redis.hlen(ClusterKeys.nodes));
   }
 
   private async reap(): Promise<void> {
-    for (const node of await this.redis.hkeys(ClusterKeys.nodes)) {
+    const nodes = await this.redis.hkeys(ClusterKeys.nodes);
+    this.options.onClusterSize?.(nodes.length);
+    for (const node of nodes) {
       if (node === this.options.nodeId || (await this.isAlive(node))) continue;
       const won = await this.redis.set(ClusterKeys.reaping(node), this.options.nodeId, 'PX', 60_000, 'NX');
       if (won !== 'OK') continue;

@@ -2,12 +2,13 @@ import { SubscriptionIndex, SubscriptionOptions, parseSharedFilter } from '@iot/
 
 const ANY: SubscriptionOptions = { qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 };
 const SHARED = '\u0001';
+const NO_GROUPS: ReadonlyMap<string, string[]> = new Map();
 
 /** Where a topic's subscribers are: nodes with plain subscriptions, and candidate nodes per shared group. */
 export interface RouteMatch {
   nodes: Set<string>;
-  /** `<group>/<filter>` → nodes with members of that group. */
-  groups: Map<string, string[]>;
+  /** `<group>/<filter>` → nodes with members of that group (a shared empty map when none). */
+  groups: ReadonlyMap<string, string[]>;
 }
 
 /**
@@ -38,9 +39,10 @@ export class RouteReplica {
     else this.index.remove(project, filter, node);
   }
 
+  /** Called per forwarded publish: a map only when a shared group matches. */
   match(project: string, topic: string): RouteMatch {
     const nodes = new Set<string>();
-    const groups = new Map<string, string[]>();
+    let groups: Map<string, string[]> | undefined;
     this.index.match(project, topic, (key, _options, filter) => {
       if (!key.startsWith(SHARED)) {
         nodes.add(key);
@@ -48,11 +50,12 @@ export class RouteReplica {
       }
       const split = key.indexOf(SHARED, 1);
       const groupKey = `${key.slice(1, split)}/${filter}`;
+      groups ??= new Map();
       const candidates = groups.get(groupKey);
       if (candidates) candidates.push(key.slice(split + 1));
       else groups.set(groupKey, [key.slice(split + 1)]);
     });
-    return { nodes, groups };
+    return { nodes, groups: groups ?? NO_GROUPS };
   }
 
   /** Whether a node other than `node` has any route (a lone node skips matching altogether). */
