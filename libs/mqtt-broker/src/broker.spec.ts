@@ -415,7 +415,7 @@ describe('Broker over TCP with MQTT.js', () => {
       socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'silent', keepalive: 1, will: { topic: 'wills/silent', payload: Buffer.from('timeout'), qos: 0, retain: false } }));
       expect(await closedWithin(socket, 4_000)).toBe(true);
       await eventually(() => expect(got.map((m) => m.payload)).toEqual(['timeout']));
-    });
+    }, 10_000); // more than the 4 s the close may take, and the will after it
 
     it('should survive random and mutated packets without disturbing other clients', async () => {
       const bystander = await h.connect({ protocolVersion: 5 });
