@@ -726,9 +726,9 @@ export class Broker {
       // A parked session keeps counting its expiry from when its client left.
       disconnectedAt: session.connection ? Date.now() : (session.disconnectedAt ?? Date.now()),
       subscriptions: [...session.subscriptions].map(([filter, options]) => ({ filter, options })),
-      inflight: [...session.inflight.values()].map((inflight) => ({ ...inflight })),
+      inflight: session.inflight.values().map((inflight) => ({ ...inflight })),
       queue: [...session.queue],
-      inboundQos2: [...session.inboundQos2],
+      inboundQos2: session.inboundQos2.keys(),
     };
   }
 
@@ -741,7 +741,7 @@ export class Broker {
     for (const { filter, options } of snapshot.subscriptions) this.subscribe(session, undefined, filter, options);
     for (const inflight of snapshot.inflight) session.inflight.set(inflight.packetId, { ...inflight });
     session.queue.push(...snapshot.queue);
-    for (const id of snapshot.inboundQos2) session.inboundQos2.add(id);
+    for (const id of snapshot.inboundQos2) session.inboundQos2.set(id, true);
     return session;
   }
 

@@ -92,7 +92,7 @@ function route(conn: Connection, packet: InboundPublish, message: Message): void
   const reasonCode = matched === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
   if (qos === 1) conn.writeRaw(encodeAck(0x40, id, reasonCode, v));
   if (qos === 2) {
-    conn.session!.inboundQos2.add(id);
+    conn.session!.inboundQos2.set(id, true);
     conn.writeRaw(encodeAck(0x50, id, reasonCode, v));
   }
 }

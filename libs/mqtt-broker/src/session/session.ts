@@ -1,5 +1,6 @@
 import { Message } from '../message';
 import { SubscriptionOptions } from '../topics/subscription-index';
+import { PacketIdMap } from './packet-id-map';
 
 /** A delivery waiting for room in the in-flight window, or for its client to come back. */
 export interface Delivery {
@@ -30,10 +31,11 @@ export interface Will {
  */
 export class Session {
   readonly subscriptions = new Map<string, SubscriptionOptions>();
-  readonly inflight = new Map<number, InflightDelivery>();
+  /** Not Maps: see PacketIdMap for why. */
+  readonly inflight = new PacketIdMap<InflightDelivery>();
   readonly queue: Delivery[] = [];
   /** QoS 2 packet ids received and acknowledged with PUBREC, awaiting PUBREL. */
-  readonly inboundQos2 = new Set<number>();
+  readonly inboundQos2 = new PacketIdMap<true>();
   /** Seconds the session outlives its connection; 0xFFFFFFFF never expires. */
   expiryInterval = 0;
   will?: Will;
