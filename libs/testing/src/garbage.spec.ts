@@ -30,7 +30,7 @@ describe('garbage', () => {
     // Why sessions keep their in-flight deliveries in a PacketIdMap: a Map rehashes as
     // entries come and go, and each old table stays linked to its successor. In a child
     // process, a fresh heap: how much V8 keeps here depends on what ran before it in the
-    // same one (after the test above, a fifth of it).
+    // same one (run after the test above, it kept a tenth to a third as much).
     const child = `
       const turn = (map, state) => { for (let i = 0; i < 10; i++) { map.set(state.next, Buffer.alloc(16 * 1024)); map.delete(state.next - 5); state.next++; } };
       const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve));
