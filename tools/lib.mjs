@@ -32,7 +32,8 @@ export function infraUp(env = {}) {
  * own beside the local one. Benchmarks write millions of records to the platform's topics;
  * on the shared infrastructure the platform's consumer groups (the e2e suites', a local
  * cluster's) woke up to that backlog and fell minutes behind. Stop it with
- * `IOT_INFRA_DIR=/tmp/iot-platform-bench-infra bash deploy/local/infra.sh down`.
+ * `IOT_INFRA_DIR=/tmp/iot-platform-bench-infra bash deploy/local/infra.sh down`. (Ports and
+ * retention take effect when it starts.)
  */
 export const BENCH_INFRA = {
   IOT_INFRA_DIR: '/tmp/iot-platform-bench-infra',
@@ -40,6 +41,10 @@ export const BENCH_INFRA = {
   IOT_REDIS_PORT: '16379',
   IOT_KAFKA_PORT: '19092',
   IOT_KAFKA_CONTROLLER_PORT: '19093',
+  // A run writes gigabytes (the QoS 1 flood alone ~9 MB/s into Kafka): with a day's
+  // retention the bench broker's log grew to 25 GB in an afternoon of runs.
+  IOT_KAFKA_RETENTION_MINUTES: '10',
+  IOT_KAFKA_SEGMENT_MB: '64',
 };
 
 /** Builds projects through Nx (cached: unchanged projects are not rebuilt). */

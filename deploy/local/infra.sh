@@ -20,6 +20,10 @@ PG_PORT=${IOT_PG_PORT:-5432}
 REDIS_PORT=${IOT_REDIS_PORT:-6379}
 KAFKA_PORT=${IOT_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${IOT_KAFKA_CONTROLLER_PORT:-9093}
+# How long Kafka keeps records, and how large a log segment grows (only whole segments are
+# deleted): the benchmarks write gigabytes per run and keep theirs for minutes.
+KAFKA_RETENTION_MINUTES=${IOT_KAFKA_RETENTION_MINUTES:-1440}
+KAFKA_SEGMENT_MB=${IOT_KAFKA_SEGMENT_MB:-1024}
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")
 KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 PG_USER=iot
@@ -197,7 +201,9 @@ offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
-log.retention.hours=24
+log.retention.minutes=$KAFKA_RETENTION_MINUTES
+log.segment.bytes=$((KAFKA_SEGMENT_MB * 1024 * 1024))
+log.retention.check.interval.ms=60000
 PROPS
   cat >"$KAFKA_DIR/log4j.properties" <<'PROPS'
 log4j.rootLogger=INFO, file
