@@ -95,6 +95,22 @@ describe('Broker sessions and delivery guarantees', () => {
     expect(received[0].packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(58);
   });
 
+  it('should deliver to a returning client what was queued for it from a burst of reads, intact', async () => {
+    // The burst arrives in reads of many messages; the one queued for the offline client is
+    // kept as a copy of its own (heldMessage), not as a view of those reads.
+    const options = { protocolVersion: 5 as const, clientId: 'away', clean: false, properties: { sessionExpiryInterval: 60 } };
+    const sub = await h.connect(options);
+    await sub.subscribeAsync('burst/7', { qos: 1 });
+    await sub.endAsync();
+    const pub = await RawClient.connect(h.port, 5, { clientId: 'burster' });
+    const payloadOf = (i: number) => `${'x'.repeat(90)}-${i}`;
+    pub.sendAll(Array.from({ length: 200 }, (_, i) => ({ cmd: 'publish', topic: `burst/${i}`, payload: payloadOf(i), qos: 1, messageId: i + 1, retain: false, dup: false })));
+    await eventually(() => expect(pub.packets.filter((p) => p.cmd === 'puback')).toHaveLength(200));
+    const { received } = await h.connectWithInbox(options);
+    await eventually(() => expect(received.map((m) => [m.topic, m.payload])).toEqual([['burst/7', payloadOf(7)]]));
+    pub.drop();
+  });
+
   it('should end a session when its expiry interval passes', async () => {
     const options = { protocolVersion: 5 as const, clientId: 'short-lived', clean: false, properties: { sessionExpiryInterval: 1 } };
     const first = await h.connect(options);

@@ -11,6 +11,7 @@ import { Message } from './message';
 import { KeepAliveWheel } from './keepalive-wheel';
 import { encodePublish } from './publish-encoder';
 import { ReasonCode } from './reason-codes';
+import { heldMessage } from './session/held-message';
 import { Delivery, InflightDelivery, Session, sessionKey } from './session/session';
 import { MemoryRetainedStore } from './storage/memory-retained-store';
 import { MemorySessionStore } from './storage/memory-session-store';
@@ -462,6 +463,9 @@ export class Broker {
     }
     if (session.expiryInterval === 0) this.endSession(session);
     else {
+      // Kept here while away: what it holds must not pin the socket reads it came in.
+      for (const inflight of session.inflight.values()) inflight.message = heldMessage(inflight.message);
+      for (const queued of session.queue) queued.message = heldMessage(queued.message);
       // Saved so that a reconnect to another node, or after a crash of this one, resumes it.
       session.persisted = true;
       this.sessionStore.save(this.snapshot(session)).catch((error: Error) => this.storeFailed(error, 'saving a session'));
@@ -541,7 +545,7 @@ export class Broker {
     const conn = session.connection;
     if (!conn?.connected) {
       // Offline: persistent sessions keep QoS 1/2 deliveries [MQTT-3.1.2-5]; QoS 0 is dropped.
-      if (delivery.qos > 0 && session.expiryInterval > 0) this.enqueue(session, delivery);
+      if (delivery.qos > 0 && session.expiryInterval > 0) this.enqueue(session, { ...delivery, message: heldMessage(delivery.message) });
       else this.drop(delivery.message, 'client offline');
       return;
     }
