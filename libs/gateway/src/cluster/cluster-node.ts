@@ -4,6 +4,7 @@ import type { Broker, BrokerHooks } from '@iot/mqtt-broker';
 import { ClusterKeys } from './cluster-keys';
 import { ForwardWindowLimits } from './forward-flow';
 import { GatewayCluster } from './gateway-cluster';
+import { NodeLink } from './node-link';
 import { NodeLiveness } from './node-liveness';
 import { Presence, PresenceTable } from './presence-table';
 
@@ -50,8 +51,9 @@ export class ClusterNode {
       nodeId: options.nodeId,
       heartbeatMs: options.heartbeatMs ?? 2_000,
       ttlMs: options.livenessTtlMs ?? 10_000,
+      announce: NodeLink.announcement,
       onDeadNode: (node) => this.cleanUpAfter(node),
-      onClusterSize: (nodes) => this.cluster.setClusterSize(nodes),
+      onNodes: (nodes) => this.cluster.setNodes(nodes),
       onError,
     });
     this.cluster = new GatewayCluster(redis, {

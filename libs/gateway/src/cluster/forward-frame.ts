@@ -17,7 +17,8 @@ export interface ForwardItem {
 
 /** First byte of a binary batch; JSON envelopes begin with `{` (0x7B). */
 export const FORWARD_FRAME_MAGIC = 0xf1;
-const VERSION = 1;
+/** The frame version this node writes and reads; nodes announce it (NodeLink sends others JSON). */
+export const FORWARD_FRAME_VERSION = 1;
 
 // Item flags. Runs of one publisher's messages share project, publisher and topic, so an
 // item says "as the one before" instead of repeating them.
@@ -53,7 +54,7 @@ export function encodeForwardBatch({ from, batch, items }: ForwardBatch): Buffer
   const plan = planFrame(from, items);
   const writer = new FrameWriter(plan.size);
   writer.u8(FORWARD_FRAME_MAGIC);
-  writer.u8(VERSION);
+  writer.u8(FORWARD_FRAME_VERSION);
   writer.u32(batch);
   writer.str(from);
   writer.u32(items.length);
@@ -89,7 +90,7 @@ export function decodeForwardBatch(frame: Buffer): ForwardBatch {
   const reader = new FrameReader(frame);
   if (reader.u8() !== FORWARD_FRAME_MAGIC) throw new Error('not a forwarded batch');
   const version = reader.u8();
-  if (version !== VERSION) throw new Error(`forwarded batch of version ${version}; this node reads version ${VERSION}`);
+  if (version !== FORWARD_FRAME_VERSION) throw new Error(`forwarded batch of version ${version}; this node reads version ${FORWARD_FRAME_VERSION}`);
   const batch = reader.u32();
   const from = reader.str();
   const count = reader.u32();

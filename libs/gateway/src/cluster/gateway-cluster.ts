@@ -4,6 +4,7 @@ import type { Broker, BrokerCluster, FlowGate, Message } from '@iot/mqtt-broker'
 import { ClusterKeys, pair } from './cluster-keys';
 import { ForwardWindowLimits, ForwardWindows, ForwardedBatch, forwardedBytes } from './forward-flow';
 import { NodeEnvelope, NodeLink, RouteChange } from './node-link';
+import type { NodeAnnouncement } from './node-liveness';
 import { RouteReplica } from './route-replica';
 
 /** Makes this node the owner of a session; resolves to the previous owner. */
@@ -157,9 +158,13 @@ export class GatewayCluster implements BrokerCluster {
     for (const [node, items] of outbox) this.link.send(node, { type: 'publish', from: this.nodeId, batch: this.windows.sent(node), items });
   }
 
-  /** The cluster has `nodes` nodes: the forwarding window is shared among those that may send to one node. */
-  setClusterSize(nodes: number): void {
-    this.windows.setClusterSize(nodes);
+  /**
+   * The cluster's nodes, from the nodes list: the forwarding window is shared among those that
+   * may send to one node, and each gets forwarded publishes in a format it reads.
+   */
+  setNodes(nodes: ReadonlyMap<string, NodeAnnouncement>): void {
+    this.windows.setClusterSize(nodes.size);
+    this.link.setNodes(nodes);
   }
 
   async claim(projectId: string, clientId: string, cleanStart: boolean): Promise<void> {

@@ -3,7 +3,8 @@ import type Redis from 'ioredis';
 import type { GatewayCommandValue } from '@iot/contracts';
 import { fromJson, toJson } from '../storage/buffer-json';
 import { ClusterChannels } from './cluster-keys';
-import { FORWARD_FRAME_MAGIC, ForwardBatch, decodeForwardBatch, encodeForwardBatch } from './forward-frame';
+import { FORWARD_FRAME_MAGIC, FORWARD_FRAME_VERSION, ForwardBatch, decodeForwardBatch, encodeForwardBatch } from './forward-frame';
+import type { NodeAnnouncement } from './node-liveness';
 
 /** What nodes send each other. */
 export type NodeEnvelope =
@@ -36,12 +37,16 @@ export type RouteChange = [op: '+' | '-', node: string, projectId: string, filte
  * Pub/sub rather than Kafka because this is the hot path between nodes (every publish with
  * a subscriber elsewhere) and wants sub-millisecond hops with no consumer group per node;
  * durability is not its job — the uplink to Kafka is, and sessions are handed over
- * explicitly, with a reply. Forwarded publishes go as binary frames (ForwardBatch), every
- * other envelope as JSON.
+ * explicitly, with a reply. Forwarded publishes go as binary frames (ForwardBatch) to the
+ * nodes that announced they read this version, as JSON to the others — nodes of an older
+ * release during a rolling upgrade, or one not seen yet; every other envelope as JSON.
+ * Every node reads both.
  */
 export class NodeLink {
   private subscriber?: Redis;
   private readonly pending = new Map<string, (ok: boolean) => void>();
+  /** The nodes that read this node's forward frames (from the nodes list, each heartbeat). */
+  private frameReaders: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly redis: Redis,
@@ -74,8 +79,20 @@ export class NodeLink {
     await subscriber.subscribe(own, routes);
   }
 
+  /** What this node announces about the envelopes it reads. */
+  static readonly announcement: NodeAnnouncement = { forwardFrames: [FORWARD_FRAME_VERSION] };
+
+  /** Learns from the nodes list which nodes read this node's forward frames. */
+  setNodes(nodes: ReadonlyMap<string, NodeAnnouncement>): void {
+    const readers = new Set<string>();
+    for (const [node, announced] of nodes) {
+      if (Array.isArray(announced.forwardFrames) && announced.forwardFrames.includes(FORWARD_FRAME_VERSION)) readers.add(node);
+    }
+    this.frameReaders = readers;
+  }
+
   send(node: string, envelope: NodeEnvelope): void {
-    const frame = envelope.type === 'publish' ? encodeForwardBatch(envelope) : toJson(envelope);
+    const frame = envelope.type === 'publish' && this.frameReaders.has(node) ? encodeForwardBatch(envelope) : toJson(envelope);
     void this.redis.publish(ClusterChannels.node(this.prefix, node), frame).catch(this.onBadMessage);
   }
 

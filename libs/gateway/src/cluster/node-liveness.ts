@@ -7,12 +7,17 @@ export interface NodeLivenessOptions {
   heartbeatMs: number;
   /** How long a node counts as alive after its last heartbeat. */
   ttlMs: number;
+  /** What this node says about itself in the nodes list (what it can read, ...). */
+  announce?: Record<string, unknown>;
   /** Cleans up after a dead node; runs on exactly one surviving node. */
   onDeadNode(node: string): Promise<void>;
-  /** How many nodes the cluster has (alive or not yet reaped), after each heartbeat. */
-  onClusterSize?(nodes: number): void;
+  /** The cluster's nodes (alive or not yet reaped) and what each announced, after each heartbeat. */
+  onNodes?(nodes: ReadonlyMap<string, NodeAnnouncement>): void;
   onError(error: Error, doing: string): void;
 }
+
+/** What a node said about itself when it joined; an older node says less (never trusted to say more). */
+export type NodeAnnouncement = Record<string, unknown>;
 
 /**
  * Node liveness: each node refreshes a key with a TTL; every node looks for nodes whose key
@@ -28,10 +33,10 @@ export class NodeLiveness {
   ) {}
 
   async start(): Promise<void> {
-    await this.redis.hset(ClusterKeys.nodes, this.options.nodeId, JSON.stringify({ startedAt: new Date().toISOString() }));
+    await this.redis.hset(ClusterKeys.nodes, this.options.nodeId, JSON.stringify({ ...this.options.announce, startedAt: new Date().toISOString() }));
     await this.beat();
-    // Each heartbeat's reap reads the nodes anyway and reports their number; this is the first.
-    this.options.onClusterSize?.(await this.redis.hlen(ClusterKeys.nodes));
+    // Each heartbeat's reap reads the nodes anyway and reports them; this is the first.
+    await this.nodes();
     this.timer = setInterval(() => {
       this.beat()
         .then(() => this.reap())
@@ -61,9 +66,16 @@ export class NodeLiveness {
     await this.redis.set(ClusterKeys.alive(this.options.nodeId), '1', 'PX', this.options.ttlMs);
   }
 
+  /** Reads the nodes list and reports it. */
+  private async nodes(): Promise<string[]> {
+    const entries = await this.redis.hgetall(ClusterKeys.nodes);
+    const nodes = new Map(Object.entries(entries).map(([node, text]) => [node, announcementOf(text)]));
+    this.options.onNodes?.(nodes);
+    return [...nodes.keys()];
+  }
+
   private async reap(): Promise<void> {
-    const nodes = await this.redis.hkeys(ClusterKeys.nodes);
-    this.options.onClusterSize?.(nodes.length);
+    const nodes = await this.nodes();
     for (const node of nodes) {
       if (node === this.options.nodeId || (await this.isAlive(node))) continue;
       const won = await this.redis.set(ClusterKeys.reaping(node), this.options.nodeId, 'PX', 60_000, 'NX');
@@ -71,5 +83,15 @@ export class NodeLiveness {
       await this.options.onDeadNode(node);
       await this.redis.hdel(ClusterKeys.nodes, node);
     }
+  }
+}
+
+/** A node's entry; one that cannot be read says nothing (it still counts as a node). */
+function announcementOf(text: string): NodeAnnouncement {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as NodeAnnouncement) : {};
+  } catch {
+    return {};
   }
 }
