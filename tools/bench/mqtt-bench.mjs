@@ -48,6 +48,7 @@ const CLUSTER_SCENARIOS = [
   { id: 'cluster-qos0-1to1', title: 'QoS 0 one-to-one', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
   { id: 'cluster-qos1-1to1', title: 'QoS 1 one-to-one', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
   { id: 'cluster-fanout-100', title: 'fan-out 1 → 100 (QoS 0)', gen: 'fanout', opts: { durationMs, subscribers: 100 }, kind: 'throughput', against: 'gateway', setup: 'gateway-cluster' },
+  { id: 'cluster-fanin-30', title: 'fan-in 1,000 × 30 msg/s', gen: 'fanin', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'latency', against: 'gateway', setup: 'gateway-cluster' },
   { id: 'two-nodes-qos0', title: 'QoS 0, publisher on node A, subscriber on node B', gen: 'qos0-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
   { id: 'two-nodes-qos1', title: 'QoS 1, publisher on node A, subscriber on node B', gen: 'qos1-1to1', opts: { durationMs }, kind: 'throughput', against: 'gateway-cluster', setup: 'gateway-2-nodes' },
   { id: 'uplink-fanin-30', title: 'uplink: 1,000 × 30 msg/s into Kafka', gen: 'uplink', opts: { durationMs: durationMs * 2, publishers: 1000, rate: 30 }, kind: 'uplink', setup: 'gateway-cluster' },
