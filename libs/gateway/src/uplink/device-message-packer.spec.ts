@@ -29,6 +29,17 @@ describe('DeviceMessagePacker', () => {
     expect(emitted.map((e) => e.record.key)).toEqual(['p/a', 'p/b', 'q/a']);
   });
 
+  it('should key a client’s records by the device it authenticated as, also when its client id comes back as another device', async () => {
+    packer.add({ ...message('p', 'a/1'), originDeviceId: 'dev-1' }, 'a');
+    await nextTurn();
+    packer.add({ ...message('p', 'a/2'), originDeviceId: 'dev-2' }, 'a');
+    await nextTurn();
+    packer.add(message('p', 'a/3'), 'a');
+    await nextTurn();
+    expect(emitted.map((e) => e.record.key)).toEqual(['p/dev-1', 'p/dev-2', 'p/a']);
+    expect(emitted.map((e) => decodeDeviceMessages(e.record)[0].meta.deviceId)).toEqual(['dev-1', 'dev-2', undefined]);
+  });
+
   it('should emit a full pack at once and go on in a new one, keeping the client’s order', async () => {
     for (let i = 0; i < DEVICE_MESSAGE_PACK_LIMITS.messages + 2; i++) packer.add(message('p', `t/${i}`), 'a');
     expect(emitted.map((e) => e.messages)).toEqual([DEVICE_MESSAGE_PACK_LIMITS.messages]);

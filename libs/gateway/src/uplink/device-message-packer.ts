@@ -1,8 +1,12 @@
-import { BusRecord, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack } from '@iot/contracts';
+import { BusRecord, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack, DeviceRecordIdentity, deviceRecordIdentity } from '@iot/contracts';
 import type { InboundBytes, Message } from '@iot/mqtt-broker';
 
 /** Bytes a PUBLISH packet written for a message takes besides its payload and topic, at most. */
 const WRITTEN_OVERHEAD = 64;
+/** Clients whose record identity is kept; past this the cache starts again (a new Map). */
+const IDENTITIES_KEPT = 100_000;
+
+type ClientRef = DeviceMessagePack['client'];
 
 /**
  * Gathers the device messages of one event-loop turn into one record per client (see
@@ -27,6 +31,8 @@ export class DeviceMessagePacker {
    * of one per message is a measurable share of the uplink's per-message cost.
    */
   private turnStartedAt = 0;
+  /** Each client's reference and record identity, made once instead of once per record. */
+  private identities = new Map<string, { ref: ClientRef; identity: DeviceRecordIdentity }>();
 
   constructor(
     private readonly node: string,
@@ -80,12 +86,23 @@ export class DeviceMessagePacker {
       this.turnStartedAt = Date.now();
       setImmediate(() => this.flush());
     }
-    const pack = new DeviceMessagePack(
-      { projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node },
-      { protocolVersion, receivedAt: will ? Date.now() : this.turnStartedAt, will },
-    );
-    if (!will) this.packs.set(packKey(message.projectId, origin), pack);
+    const key = packKey(message.projectId, origin);
+    const { ref, identity } = this.identityOf(key, message, origin);
+    const pack = new DeviceMessagePack(ref, { protocolVersion, receivedAt: will ? Date.now() : this.turnStartedAt, will }, identity);
+    if (!will) this.packs.set(key, pack);
     return pack;
+  }
+
+  private identityOf(key: string, message: Message, origin: string): { ref: ClientRef; identity: DeviceRecordIdentity } {
+    const known = this.identities.get(key);
+    // A client id may come back authenticated as another device: its records follow the device.
+    if (known && known.ref.deviceId === message.originDeviceId) return known;
+    const ref = { projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node };
+    const made = { ref, identity: deviceRecordIdentity(ref) };
+    // A new Map rather than clear() when full (see `packs`).
+    if (this.identities.size >= IDENTITIES_KEPT) this.identities = new Map();
+    this.identities.set(key, made);
+    return made;
   }
 
   private emitPack(pack: DeviceMessagePack): void {

@@ -49,6 +49,8 @@ export class DeviceMessagePack {
   constructor(
     readonly client: GatewayClientRef,
     readonly options: DeviceMessagePackOptions,
+    /** What every record of this client shares (a packer keeps it per client). */
+    private readonly identity: DeviceRecordIdentity = deviceRecordIdentity(client),
   ) {}
 
   /** Bytes of the value so far. */
@@ -86,17 +88,17 @@ export class DeviceMessagePack {
 
   toRecord(): BusRecord {
     this.closeRun();
-    const { projectId, clientId, deviceId, node } = this.client;
     const { protocolVersion, receivedAt, will } = this.options;
     const parts = this.parts;
     return {
       topic: Topics.GatewayDeviceMessageV1,
-      key: RecordKeys.client(projectId, clientId, deviceId),
+      key: this.identity.key,
       value: parts.length === 1 ? parts[0] : Buffer.concat(parts, this.bytes),
       headers: {
         [Headers.SchemaVersion]: VERSION_TEXT,
         [Headers.EventType]: DEVICE_MESSAGE_CONTRACT,
-        [DEVICE_MESSAGE_META_HEADER]: JSON.stringify({ projectId, clientId, deviceId, node, count: this.count, protocolVersion, receivedAt, ...(will ? { will } : {}) }),
+        // The same JSON as JSON.stringify of the meta, its client part written once per client.
+        [DEVICE_MESSAGE_META_HEADER]: `${this.identity.metaStart},"count":${this.count},"protocolVersion":${protocolVersion},"receivedAt":${receivedAt}${will ? ',"will":true' : ''}}`,
       },
     };
   }
@@ -105,4 +107,20 @@ export class DeviceMessagePack {
     if (this.run) this.parts.push(this.run.subarray(this.runStart, this.runEnd));
     this.run = undefined;
   }
+}
+
+/**
+ * What every record of one client shares: its key, and the start of its meta header (the
+ * client's fields as JSON). When each record carries one message — devices that publish
+ * less than once per event-loop turn — building these per record was a measurable share of
+ * the uplink's cost per message.
+ */
+export interface DeviceRecordIdentity {
+  key: string;
+  metaStart: string;
+}
+
+export function deviceRecordIdentity(client: GatewayClientRef): DeviceRecordIdentity {
+  const { projectId, clientId, deviceId, node } = client;
+  return { key: RecordKeys.client(projectId, clientId, deviceId), metaStart: JSON.stringify({ projectId, clientId, deviceId, node }).slice(0, -1) };
 }

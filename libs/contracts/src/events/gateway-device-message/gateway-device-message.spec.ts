@@ -92,6 +92,17 @@ describe('GatewayDeviceMessage', () => {
     expect(p.toRecord().key).toBe('p1/c1');
   });
 
+  it('should write the meta header as the JSON of the meta: without a device the registry does not know, with will only on a will', () => {
+    for (const [ref, extra] of [[client, {}], [{ ...client, deviceId: undefined }, { will: true }]] as const) {
+      const p = new DeviceMessagePack(ref, { protocolVersion: 4, receivedAt: at, ...extra });
+      p.addMessage(frame('t'), Buffer.from('x'));
+      p.addMessage(frame('t'), Buffer.from('y'));
+      const header = p.toRecord().headers[DEVICE_MESSAGE_META_HEADER];
+      const { projectId, clientId, deviceId, node } = ref;
+      expect(header).toBe(JSON.stringify({ projectId, clientId, deviceId, node, count: 2, protocolVersion: 4, receivedAt: at, ...extra }));
+    }
+  });
+
   it('should say when a pack is full, by messages or by bytes', () => {
     const p = pack();
     expect(p.wouldOverflow(DEVICE_MESSAGE_PACK_LIMITS.bytes * 2)).toBe(false); // an empty pack takes anything
