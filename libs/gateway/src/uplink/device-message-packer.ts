@@ -6,8 +6,6 @@ const WRITTEN_OVERHEAD = 64;
 /** Clients whose record identity is kept; past this the cache starts again (a new Map). */
 const IDENTITIES_KEPT = 100_000;
 
-type ClientRef = DeviceMessagePack['client'];
-
 /**
  * Gathers the device messages of one event-loop turn into one record per client (see
  * DeviceMessagePack for why) and hands each record on at the end of the turn — or at once
@@ -31,8 +29,8 @@ export class DeviceMessagePacker {
    * of one per message is a measurable share of the uplink's per-message cost.
    */
   private turnStartedAt = 0;
-  /** Each client's reference and record identity, made once instead of once per record. */
-  private identities = new Map<string, { ref: ClientRef; identity: DeviceRecordIdentity }>();
+  /** Each client's record identity, made once instead of once per record. */
+  private identities = new Map<string, DeviceRecordIdentity>();
 
   constructor(
     private readonly node: string,
@@ -47,15 +45,15 @@ export class DeviceMessagePacker {
   add(message: Message, origin: string, protocolVersion: 3 | 4 | 5 = 5, bytes?: InboundBytes): void {
     if (message.will) {
       this.flushClient(message.projectId, origin);
-      const will = this.newPack(message, origin, 5, true);
+      const will = this.newPack(message, origin, 5, true, packKey(message.projectId, origin));
       will.addMessage(message, message.payload);
       this.emit(will.toRecord(), 1);
       return;
     }
     const size = bytes ? bytes.end - bytes.start : message.payload.length + Buffer.byteLength(message.topic) + WRITTEN_OVERHEAD;
     const last = this.last;
-    let pack =
-      last && last.client.clientId === origin && last.client.projectId === message.projectId ? last : this.packs.get(packKey(message.projectId, origin));
+    let key: string | undefined;
+    let pack = last && last.client.clientId === origin && last.client.projectId === message.projectId ? last : this.packs.get((key = packKey(message.projectId, origin)));
     // A large message goes in a record of its own: if Kafka refuses it, it alone is dropped.
     const alone = size > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2;
     if (pack && (alone || pack.wouldOverflow(size) || pack.options.protocolVersion !== protocolVersion)) {
@@ -63,7 +61,7 @@ export class DeviceMessagePacker {
       this.emitPack(pack);
       pack = undefined;
     }
-    pack ??= this.newPack(message, origin, protocolVersion, false);
+    pack ??= this.newPack(message, origin, protocolVersion, false, key ?? packKey(message.projectId, origin));
     this.last = pack;
     if (bytes) pack.addPacket(bytes.buffer, bytes.start, bytes.end);
     else pack.addMessage(message, message.payload);
@@ -79,26 +77,24 @@ export class DeviceMessagePacker {
     for (const pack of packs.values()) this.emit(pack.toRecord(), pack.count);
   }
 
-  private newPack(message: Message, origin: string, protocolVersion: 3 | 4 | 5, will: boolean): DeviceMessagePack {
+  /** A new pack for client `origin`, whose pack key is `key`. */
+  private newPack(message: Message, origin: string, protocolVersion: 3 | 4 | 5, will: boolean, key: string): DeviceMessagePack {
     // A will's record goes at once: only the turn's packs need the end-of-turn flush.
     if (!will && !this.scheduled) {
       this.scheduled = true;
       this.turnStartedAt = Date.now();
       setImmediate(() => this.flush());
     }
-    const key = packKey(message.projectId, origin);
-    const { ref, identity } = this.identityOf(key, message, origin);
-    const pack = new DeviceMessagePack(ref, { protocolVersion, receivedAt: will ? Date.now() : this.turnStartedAt, will }, identity);
+    const pack = new DeviceMessagePack(this.identityOf(key, message, origin), { protocolVersion, receivedAt: will ? Date.now() : this.turnStartedAt, will });
     if (!will) this.packs.set(key, pack);
     return pack;
   }
 
-  private identityOf(key: string, message: Message, origin: string): { ref: ClientRef; identity: DeviceRecordIdentity } {
+  private identityOf(key: string, message: Message, origin: string): DeviceRecordIdentity {
     const known = this.identities.get(key);
     // A client id may come back authenticated as another device: its records follow the device.
-    if (known && known.ref.deviceId === message.originDeviceId) return known;
-    const ref = { projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node };
-    const made = { ref, identity: deviceRecordIdentity(ref) };
+    if (known && known.client.deviceId === message.originDeviceId) return known;
+    const made = deviceRecordIdentity({ projectId: message.projectId, clientId: origin, deviceId: message.originDeviceId, node: this.node });
     // A new Map rather than clear() when full (see `packs`).
     if (this.identities.size >= IDENTITIES_KEPT) this.identities = new Map();
     this.identities.set(key, made);

@@ -47,11 +47,14 @@ export class DeviceMessagePack {
   count = 0;
 
   constructor(
-    readonly client: GatewayClientRef,
+    /** The client and what each of its records shares (a packer keeps one per client). */
+    private readonly identity: DeviceRecordIdentity,
     readonly options: DeviceMessagePackOptions,
-    /** What every record of this client shares (a packer keeps it per client). */
-    private readonly identity: DeviceRecordIdentity = deviceRecordIdentity(client),
   ) {}
+
+  get client(): GatewayClientRef {
+    return this.identity.client;
+  }
 
   /** Bytes of the value so far. */
   get size(): number {
@@ -116,11 +119,12 @@ export class DeviceMessagePack {
  * the uplink's cost per message.
  */
 export interface DeviceRecordIdentity {
-  key: string;
-  metaStart: string;
+  readonly client: GatewayClientRef;
+  readonly key: string;
+  readonly metaStart: string;
 }
 
 export function deviceRecordIdentity(client: GatewayClientRef): DeviceRecordIdentity {
   const { projectId, clientId, deviceId, node } = client;
-  return { key: RecordKeys.client(projectId, clientId, deviceId), metaStart: JSON.stringify({ projectId, clientId, deviceId, node }).slice(0, -1) };
+  return { client, key: RecordKeys.client(projectId, clientId, deviceId), metaStart: JSON.stringify({ projectId, clientId, deviceId, node }).slice(0, -1) };
 }

@@ -3,12 +3,12 @@ import { ContractViolation } from '../../contract';
 import { Headers } from '../../headers';
 import { BusRecord } from '../../record';
 import { Topics } from '../../topics';
-import { DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessageFrame, DeviceMessagePack, DeviceMessageProperties, decodeDeviceMessages, encodePublishFrame } from './index';
+import { DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessageFrame, DeviceMessagePack, DeviceMessageProperties, decodeDeviceMessages, deviceRecordIdentity, encodePublishFrame } from './index';
 
 const client = { projectId: 'p1', clientId: 'c1', deviceId: 'd1', node: 'gw-1' };
 const at = Date.parse('2026-11-23T10:00:00.000Z');
 const frame = (topic: string, extra: Partial<DeviceMessageFrame> = {}, properties?: DeviceMessageProperties): DeviceMessageFrame => ({ topic, qos: 1, retain: false, ...extra, properties });
-const pack = (protocolVersion: 3 | 4 | 5 = 5, extra: { will?: boolean } = {}) => new DeviceMessagePack(client, { protocolVersion, receivedAt: at, ...extra });
+const pack = (protocolVersion: 3 | 4 | 5 = 5, extra: { will?: boolean } = {}) => new DeviceMessagePack(deviceRecordIdentity(client), { protocolVersion, receivedAt: at, ...extra });
 
 /** PUBLISH packets as a device would send them, written by MQTT.js's own encoder, back to back in one buffer. */
 function deviceBytes(protocolVersion: 4 | 5, ...packets: Parameters<typeof generate>[0][]): { buffer: Buffer; ranges: [number, number][] } {
@@ -87,14 +87,14 @@ describe('GatewayDeviceMessage', () => {
   });
 
   it('should key a client the registry does not know by its client id', () => {
-    const p = new DeviceMessagePack({ ...client, deviceId: undefined }, { protocolVersion: 5, receivedAt: at });
+    const p = new DeviceMessagePack(deviceRecordIdentity({ ...client, deviceId: undefined }), { protocolVersion: 5, receivedAt: at });
     p.addMessage(frame('t'), Buffer.from('x'));
     expect(p.toRecord().key).toBe('p1/c1');
   });
 
   it('should write the meta header as the JSON of the meta: without a device the registry does not know, with will only on a will', () => {
     for (const [ref, extra] of [[client, {}], [{ ...client, deviceId: undefined }, { will: true }]] as const) {
-      const p = new DeviceMessagePack(ref, { protocolVersion: 4, receivedAt: at, ...extra });
+      const p = new DeviceMessagePack(deviceRecordIdentity(ref), { protocolVersion: 4, receivedAt: at, ...extra });
       p.addMessage(frame('t'), Buffer.from('x'));
       p.addMessage(frame('t'), Buffer.from('y'));
       const header = p.toRecord().headers[DEVICE_MESSAGE_META_HEADER];
