@@ -72,6 +72,33 @@ const WARM_UP_MS = 1_000;
 /** Send time (in the scenario's clock) from which messages are timed; set when a paced load starts. */
 let timedFrom = Infinity;
 
+/**
+ * BENCH_LATENCY_TIMELINE=1 (diagnostics, docs/benchmarks.md "Looking into a scenario"): the
+ * fan-in also prints, on stderr, each 100 ms of wall-clock time in which a timed message
+ * arrived more than LATE_MS after it was sent — when the tail happens, to line it up with a
+ * GC trace, a scheduler trace or a probe in the broker (Date.now(), as those are).
+ */
+const LATE_MS = 20;
+const lateness = process.env.BENCH_LATENCY_TIMELINE === '1' ? new Map() : undefined;
+
+function noteLatency(latencies, latency) {
+  latencies.push(latency);
+  if (!lateness) return;
+  const bucket = Math.floor(Date.now() / 100);
+  const seen = lateness.get(bucket) ?? { arrived: 0, late: 0, worst: 0 };
+  seen.arrived++;
+  if (latency > LATE_MS) seen.late++;
+  seen.worst = Math.max(seen.worst, latency);
+  lateness.set(bucket, seen);
+}
+
+function printLateness() {
+  if (!lateness) return;
+  const late = [...lateness].filter(([, seen]) => seen.late > 0);
+  const rows = late.map(([bucket, { arrived, late: count, worst }]) => `  ${new Date(bucket * 100).toISOString()}  arrived ${arrived}, late ${count}, worst ${worst.toFixed(1)} ms`);
+  process.stderr.write(`latency timeline: ${late.length} of ${lateness.size} 100-ms slots had messages later than ${LATE_MS} ms\n${rows.join('\n')}\n`);
+}
+
 /** A subscriber that counts PUBLISH frames (acking QoS 1) and optionally records latency. */
 async function subscriber(topic, qos, { latencies } = {}) {
   const state = { received: 0, subacked: false };
@@ -87,7 +114,7 @@ async function subscriber(topic, qos, { latencies } = {}) {
           acks.push(pubackFor(publishPacketId(buf, start)));
         }
         const sentAt = latencies ? buf.readDoubleBE(end - 8) : 0;
-        if (latencies && sentAt >= timedFrom) latencies.push(performance.now() - sentAt);
+        if (latencies && sentAt >= timedFrom) noteLatency(latencies, performance.now() - sentAt);
       }
     },
     { version: 5, connectExtra: { properties: { receiveMaximum: Number(process.env.BENCH_QOS1_WINDOW ?? 1000) } }, to: subscriberPort },
@@ -265,6 +292,7 @@ async function fanIn() {
   sockets.forEach((s) => s.destroy());
   sub.socket.destroy();
   latencies.sort((a, b) => a - b);
+  printLateness();
   return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
