@@ -8,7 +8,7 @@ export interface NodeLivenessOptions {
   /** How long a node counts as alive after its last heartbeat. */
   ttlMs: number;
   /** What this node says about itself in the nodes list (what it can read, ...). */
-  announce?: Record<string, unknown>;
+  announce?: NodeAnnouncement;
   /** Cleans up after a dead node; runs on exactly one surviving node. */
   onDeadNode(node: string): Promise<void>;
   /** The cluster's nodes (alive or not yet reaped) and what each announced, after each heartbeat. */
