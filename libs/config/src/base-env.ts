@@ -33,6 +33,13 @@ export class BaseEnv {
    */
   @EnvInt(0, 400)
   V8_HEAP_GROWING_PERCENT = 100;
+
+  /**
+   * V8's allocation-site pretenuring (objects from a site that often survives allocated in the
+   * old generation from then on); off by default. See @iot/runtime pretenuring.
+   */
+  @EnvBool()
+  V8_ALLOCATION_SITE_PRETENURING = false;
 }
 
 /** Kafka connection (cluster mode). */

@@ -55,4 +55,10 @@ describe(loadEnv.name, () => {
     expect(() => loadEnv(SampleEnv, { V8_HEAP_GROWING_PERCENT: '500' })).toThrow(/V8_HEAP_GROWING_PERCENT: must be at most 400/);
     expect(() => loadEnv(SampleEnv, { V8_HEAP_GROWING_PERCENT: 'double' })).toThrow(/V8_HEAP_GROWING_PERCENT: .*must be an integer/);
   });
+
+  it('should switch V8 allocation-site pretenuring off unless told otherwise, true or false only', () => {
+    expect(loadEnv(SampleEnv, {}).V8_ALLOCATION_SITE_PRETENURING).toBe(false);
+    expect(loadEnv(SampleEnv, { V8_ALLOCATION_SITE_PRETENURING: 'true' }).V8_ALLOCATION_SITE_PRETENURING).toBe(true);
+    expect(() => loadEnv(SampleEnv, { V8_ALLOCATION_SITE_PRETENURING: 'yes' })).toThrow(/V8_ALLOCATION_SITE_PRETENURING: must be true or false/);
+  });
 });
