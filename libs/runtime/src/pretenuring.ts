@@ -12,9 +12,11 @@ export const NO_PRETENURING_FLAG = '--no-allocation-site-pretenuring';
  * from then on they went straight to the old generation, dead a few milliseconds later, and
  * the old generation filled at ~14 MB/s — a full collection every ~3 s whose marking and
  * sweeping, on the gateway's one core, stalled MQTT for 100-200 ms each time. Measured on the
- * cluster fan-in (docs/benchmarks.md): 4 of 4 runs without stalls instead of ~1 in 4, p99
- * 11 ms instead of 50-90. The flag is read at each collection, so setting it at boot takes
- * effect (the pretenuring spec checks that V8 honours it).
+ * cluster fan-in (docs/benchmarks.md): 4 of 4 runs without these stalls, where about 3 in 4
+ * had had them, p99 11 ms instead of 50-90. The flag is read at each collection, so setting
+ * it at boot takes effect (the pretenuring spec checks that V8 honours it); the few
+ * decisions V8 takes while the modules load, before the config is read, stay — the hot
+ * paths' sites are first used after that.
  */
 export function applyPretenuring(enabled: boolean): void {
   if (!enabled) v8.setFlagsFromString(NO_PRETENURING_FLAG);
