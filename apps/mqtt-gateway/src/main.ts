@@ -1,3 +1,5 @@
+// First: V8's pretenuring must be off before any module allocates (see @iot/runtime pretenuring).
+import '@iot/runtime/v8-early';
 import { describeListeners } from '@iot/gateway';
 import { runService } from '@iot/runtime';
 import { AppModule } from './app.module';

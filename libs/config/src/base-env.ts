@@ -36,7 +36,8 @@ export class BaseEnv {
 
   /**
    * V8's allocation-site pretenuring (objects from a site that often survives allocated in the
-   * old generation from then on); off by default. See @iot/runtime pretenuring.
+   * old generation from then on); off by default. Applied before the modules load, by
+   * @iot/runtime/v8-early (see pretenuring there); validated here with the rest.
    */
   @EnvBool()
   V8_ALLOCATION_SITE_PRETENURING = false;

@@ -9,7 +9,6 @@ import { DataSource } from 'typeorm';
 import { ConfigError } from '@iot/config';
 import { dataSourceOptions } from '@iot/database';
 import { applyHeapGrowing } from './heap-growing';
-import { applyPretenuring } from './pretenuring';
 import { createValidationPipe } from './http/validation';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { createRootLogger } from './logging/root-logger';
@@ -44,7 +43,6 @@ export async function runService(definition: ServiceDefinition, argv = process.a
     throw error;
   }
   applyHeapGrowing(config.heapGrowingPercent ?? 0);
-  applyPretenuring(config.allocationSitePretenuring ?? true);
   const logger = createRootLogger(config.service, config.nodeId, config.logLevel);
   try {
     if (argv[0] === 'migrate') {

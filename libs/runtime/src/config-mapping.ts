@@ -3,7 +3,7 @@ import type { EntityList, MigrationList } from '@iot/database';
 import { BusConfig, RuntimeConfig, StateConfig } from './runtime-config';
 
 /** The part of RuntimeConfig every process maps the same way from BaseEnv. */
-export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeConfig, 'service' | 'nodeId' | 'http' | 'logLevel' | 'shutdownTimeoutMs' | 'heapGrowingPercent' | 'allocationSitePretenuring'> {
+export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeConfig, 'service' | 'nodeId' | 'http' | 'logLevel' | 'shutdownTimeoutMs' | 'heapGrowingPercent'> {
   return {
     service,
     nodeId: env.NODE_ID,
@@ -11,7 +11,6 @@ export function baseRuntimeConfig(service: string, env: BaseEnv): Pick<RuntimeCo
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     heapGrowingPercent: env.V8_HEAP_GROWING_PERCENT,
-    allocationSitePretenuring: env.V8_ALLOCATION_SITE_PRETENURING,
   };
 }
 

@@ -14,10 +14,13 @@ export const NO_PRETENURING_FLAG = '--no-allocation-site-pretenuring';
  * sweeping, on the gateway's one core, stalled MQTT for 100-200 ms each time. Measured on the
  * cluster fan-in (docs/benchmarks.md): 4 of 4 runs without these stalls, where about 3 in 4
  * had had them, p99 11 ms instead of 50-90. The flag is read at each collection, so setting
- * it at boot takes effect (the pretenuring spec checks that V8 honours it); the few
- * decisions V8 takes while the modules load, before the config is read, stay — the hot
- * paths' sites are first used after that.
+ * it at run time takes effect (the pretenuring spec checks that V8 honours it) — but the
+ * decisions taken before stay, so the entry points set it before anything else loads
+ * (v8-early).
  */
 export function applyPretenuring(enabled: boolean): void {
   if (!enabled) v8.setFlagsFromString(NO_PRETENURING_FLAG);
 }
+
+/** Whether the environment asks for V8's pretenuring (V8_ALLOCATION_SITE_PRETENURING=true). */
+export const pretenuringWanted = (env: NodeJS.ProcessEnv): boolean => env.V8_ALLOCATION_SITE_PRETENURING === 'true';

@@ -13,8 +13,6 @@ export interface RuntimeConfig {
   shutdownTimeoutMs: number;
   /** V8's old-generation growing factor, in percent past 1 (see applyHeapGrowing); absent or 0: V8's own. */
   heapGrowingPercent?: number;
-  /** Whether V8 may pretenure allocation sites (see applyPretenuring); absent: V8's default (on). */
-  allocationSitePretenuring?: boolean;
   bus: BusConfig;
   state: StateConfig;
   /** Absent for services that own no tables (the gateway). */
