@@ -155,5 +155,67 @@ describe('UplinkBuffer', () => {
       for (const key of ['b', 'c', 'd']) buffer.push(record(key));
       await eventually(() => expect(bus.batches).toEqual([['a'], ['b', 'c', 'd']]), 300);
     });
+
+    it('should end the linger as soon as a full batch of records has come meanwhile', async () => {
+      buffer = lingering(1_000, 0);
+      buffer.push(record('a'));
+      await eventually(() => expect(bus.batches).toEqual([['a']]));
+      await settle(20); // the linger has begun
+      for (const key of ['b', 'c']) buffer.push(record(key));
+      await settle(50);
+      expect(bus.batches).toEqual([['a']]); // not full yet: still lingering
+      buffer.push(record('d'));
+      await eventually(() => expect(bus.batches).toEqual([['a'], ['b', 'c', 'd']]), 300);
+    });
+
+    it('should end the linger as soon as a full batch of bytes has come meanwhile (a flood is never capped at a batch per linger)', async () => {
+      buffer = lingering(1_000, 0); // batchBytes 1,000
+      buffer.push(record('a'));
+      await eventually(() => expect(bus.batches).toEqual([['a']]));
+      await settle(20);
+      buffer.push(record('big', 990)); // with its framing, past 1,000 bytes
+      await eventually(() => expect(bus.batches).toEqual([['a'], ['big']]), 300);
+    });
+
+    it('should take a burst for no load: the rate is measured over a second at least', async () => {
+      buffer = lingering(1_000, 1_000);
+      buffer.push(record('a'));
+      await eventually(() => expect(bus.batches).toEqual([['a']]));
+      // 200 records at once: a few ms after the first send, but one burst within the second.
+      for (let i = 0; i < 200; i++) buffer.push(record(`b${i}`));
+      await eventually(() => expect(bus.batches.flat()).toHaveLength(201));
+      buffer.push(record('z'));
+      await eventually(() => expect(bus.batches.flat()).toContain('z'), 300);
+    });
+
+    it('should linger once a load has lasted a second', async () => {
+      buffer = new UplinkBuffer(bus as unknown as MessageBus, { ...options, capacity: 10_000, batchSize: 1_000, batchBytes: 1_000_000, lingerMs: 300, lingerAboveRate: 100 });
+      const sentAt: number[] = [];
+      const send = bus.send.bind(bus);
+      bus.send = async (records) => {
+        sentAt.push(performance.now());
+        return send(records);
+      };
+      const startedAt = performance.now();
+      while (performance.now() - startedAt < 1_600) {
+        buffer.push(record('m')); // ~250 msg/s
+        await settle(4);
+      }
+      const gaps = sentAt.slice(1).map((at, i) => at - sentAt[i]);
+      expect(gaps.slice(0, 10).every((gap) => gap < 100)).toBe(true); // the first second: no linger
+      expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(250);
+    });
+
+    it('should not linger once drain() was called', async () => {
+      buffer = lingering(1_000, 0);
+      buffer.push(record('a'));
+      await eventually(() => expect(bus.batches).toEqual([['a']]));
+      await settle(20);
+      buffer.push(record('b'));
+      const startedAt = performance.now();
+      expect(await buffer.drain(2_000)).toBe(0);
+      expect(bus.batches).toEqual([['a'], ['b']]);
+      expect(performance.now() - startedAt).toBeLessThan(500);
+    });
   });
 });

@@ -18,7 +18,8 @@ export interface UplinkBufferOptions {
   /**
    * Under load, a send waits until this long after the previous one began (Kafka's
    * `linger.ms`): fewer, fuller produce requests — each costs the gateway ~0.3 ms of CPU
-   * whatever it carries. 0: never wait.
+   * whatever it carries. A full batch (batchSize records or batchBytes) goes at once, and
+   * so does everything once drain() was called. 0: never wait.
    */
   lingerMs: number;
   /** What "under load" means: the messages of the last send came at this rate (msg/s) or more. */
@@ -41,11 +42,18 @@ export class UplinkBuffer {
   private readonly queue: BusRecord[] = [];
   /** Messages each queued record carries, in step with `queue`. */
   private readonly weights: number[] = [];
+  /** Each queued record's size (sizeOf), in step with `queue`. */
+  private readonly sizes: number[] = [];
+  /** Bytes of the records not yet sent. */
+  private queuedBytes = 0;
+  /** Ends the linger now, while the pump waits it out. */
+  private endLinger?: () => void;
   /** Messages in the records not yet sent. */
   private pending = 0;
   /** Index of the first record not yet sent (the queue is compacted in steps, not per record). */
   private head = 0;
   private sending = false;
+  private draining = false;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   private retryDelayMs: number;
@@ -57,8 +65,10 @@ export class UplinkBuffer {
   failures = 0;
   /** Messages dropped because the bus refused their record as too large. */
   refused = 0;
-  /** When the previous successful send began (performance.now()). */
-  private lastSendAt = 0;
+  /** The messages sent since `rateSince` (performance.now()), and the rate of the last whole window. */
+  private rateSince = 0;
+  private sentSince = 0;
+  private sustainedRate = 0;
 
   constructor(
     private readonly bus: MessageBus,
@@ -82,9 +92,14 @@ export class UplinkBuffer {
 
   /** Queues a record of `weight` messages (even beyond capacity: callers check `full` first where they can wait). */
   push(record: BusRecord, weight = 1): void {
+    const size = sizeOf(record);
     this.queue.push(record);
     this.weights.push(weight);
+    this.sizes.push(size);
     this.pending += weight;
+    this.queuedBytes += size;
+    // A full batch never waits for the linger: held, a flood would be capped at a batch per linger.
+    if (this.endLinger && this.fullBatchWaiting()) this.endLinger();
     if (!this.sending && !this.retryTimer) {
       this.sending = true;
       // Let the rest of this event-loop turn add to the batch.
@@ -100,6 +115,8 @@ export class UplinkBuffer {
 
   /** Resolves when everything buffered was sent, or after `timeoutMs`; resolves to what is left. */
   async drain(timeoutMs: number): Promise<number> {
+    this.draining = true;
+    this.endLinger?.();
     if (this.size > 0) {
       await Promise.race([new Promise<void>((resolve) => this.emptied.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     }
@@ -144,18 +161,36 @@ export class UplinkBuffer {
   }
 
   /**
-   * After a send that carried messages at `lingerAboveRate` or more (counted since the send
-   * before it began), waits out the rest of `lingerMs` from `startedAt` — unless a full batch
-   * is already waiting. A trickle is never held back: only a load pays the latency.
+   * After a send, while the uplink carries `lingerAboveRate` or more — over the last window
+   * of a second at least, so that a burst (the messages that came during a stall) is not
+   * taken for a flood and held — waits out the rest of `lingerMs` from `startedAt`, unless a
+   * full batch is waiting. A trickle is never held back: only a load pays the latency.
    */
   private async linger(startedAt: number, messages: number): Promise<void> {
     const { lingerMs, lingerAboveRate } = this.options;
     const now = performance.now();
-    const rate = (messages * 1000) / Math.max(1, now - this.lastSendAt);
-    this.lastSendAt = startedAt;
+    this.sentSince += messages;
+    if (now - this.rateSince >= RATE_WINDOW_MS) {
+      this.sustainedRate = (this.sentSince * 1000) / (now - this.rateSince);
+      this.rateSince = now;
+      this.sentSince = 0;
+    }
+    const rate = this.sustainedRate;
     const wait = startedAt + lingerMs - now;
-    if (lingerMs <= 0 || wait < 1 || rate < lingerAboveRate || this.queue.length - this.head >= this.options.batchSize || this.stopped) return;
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    if (lingerMs <= 0 || wait < 1 || rate < lingerAboveRate || this.fullBatchWaiting() || this.draining) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endLinger?.(), wait);
+      this.endLinger = () => {
+        clearTimeout(timer);
+        this.endLinger = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Whether the next send would be full, by records or by bytes. */
+  private fullBatchWaiting(): boolean {
+    return this.queue.length - this.head >= this.options.batchSize || this.queuedBytes >= this.options.batchBytes;
   }
 
   /** The records of the next send: in order, bounded by count and by bytes, at least one. */
@@ -164,7 +199,7 @@ export class UplinkBuffer {
     let bytes = 0;
     let i = this.head;
     for (; i < end; i++) {
-      bytes += sizeOf(this.queue[i]);
+      bytes += this.sizes[i];
       if (bytes > this.options.batchBytes && i > this.head) break;
     }
     return this.queue.slice(this.head, i);
@@ -189,6 +224,7 @@ export class UplinkBuffer {
     let messages = 0;
     for (let i = this.head; i < this.head + count; i++) {
       messages += this.weights[i];
+      this.queuedBytes -= this.sizes[i];
       // A sent record is let go at once, not at the next compaction: held for thousands of
       // records (~150 ms at 30k msg/s) it outlived V8's young generation, was promoted, and
       // every scavenge until then copied it — the fan-in's scavenges took 9 ms instead of 6.
@@ -199,6 +235,7 @@ export class UplinkBuffer {
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.weights.splice(0, this.head);
+      this.sizes.splice(0, this.head);
       this.smaller.until = Math.max(0, this.smaller.until - this.head);
       this.head = 0;
     }
@@ -210,6 +247,9 @@ export class UplinkBuffer {
     for (const resolve of this.emptied.splice(0)) resolve();
   }
 }
+
+/** The uplink's rate, for the linger, is taken over windows at least this long (ms). */
+const RATE_WINDOW_MS = 1_000;
 
 /** Stands in the queue for a record already sent (see `advance`). */
 const SENT: BusRecord = Object.freeze({ topic: '', key: null, value: null, headers: {} });
