@@ -192,7 +192,7 @@ export function WithMqtt<B extends Class>(Base: B) {
     @EnvInt(0, 1_000)
     MQTT_UPLINK_LINGER_MS = 100;
 
-    /** What "under load" means for MQTT_UPLINK_LINGER_MS: the uplink carries this many messages per second or more. */
+    /** What "under load" means for MQTT_UPLINK_LINGER_MS: the uplink carries this many messages per second or more, over a second at least. */
     @EnvInt(0, 100_000_000)
     MQTT_UPLINK_LINGER_ABOVE = 50_000;
 

@@ -17,12 +17,12 @@ export interface UplinkBufferOptions {
   batchBytes: number;
   /**
    * Under load, a send waits until this long after the previous one began (Kafka's
-   * `linger.ms`): fewer, fuller produce requests — each costs the gateway ~0.3 ms of CPU
-   * whatever it carries. A full batch (batchSize records or batchBytes) goes at once, and
+   * `linger.ms`): fewer, fuller produce requests — each costs the gateway ~0.6 ms of CPU
+   * whatever it carries, and Kafka more. A full batch (batchSize records or batchBytes) goes at once, and
    * so does everything once drain() was called. 0: never wait.
    */
   lingerMs: number;
-  /** What "under load" means: the messages of the last send came at this rate (msg/s) or more. */
+  /** What "under load" means: the uplink carried this rate (msg/s) or more over its last window of a second at least. */
   lingerAboveRate: number;
   /** First wait after a failed send; doubles up to maxRetryDelayMs. */
   retryDelayMs: number;
