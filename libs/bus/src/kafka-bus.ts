@@ -1,6 +1,6 @@
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Admin, Consumer, IHeaders, ISocketFactory, Kafka, KafkaMessage, Partitioners, Producer, logLevel } from 'kafkajs';
+import { Admin, Consumer, IHeaders, ISocketFactory, Kafka, KafkaMessage, Partitioners, Producer, ProducerConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BusRecord } from '@iot/contracts';
 import { RecordTooLargeError } from './bus-errors';
@@ -24,11 +24,14 @@ export interface KafkaBusConfig {
  */
 export class KafkaBus extends MessageBus {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
   private readonly knownTopics = new Set<string>();
   private connecting?: Promise<void>;
+  private renewing?: Promise<void>;
+  /** Whether connect() was ever called: close() then has clients to disconnect. */
+  private used = false;
 
   constructor(
     private readonly config: KafkaBusConfig,
@@ -46,22 +49,21 @@ export class KafkaBus extends MessageBus {
         this.logger[level]({ kafka: { namespace: entry.namespace, ...rest } }, message);
       },
     });
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // The idempotent producer retries without end; its back-off must not grow to kafkajs's
-      // 30 s default, or a send waits that long after the broker is back (and the gateway's
-      // publishers held by its uplink with it).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = this.kafka.producer(PRODUCER_CONFIG);
     this.admin = this.kafka.admin();
   }
 
   /** Connects the producer and the admin client; called once at boot. */
   connect(): Promise<void> {
-    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    this.used = true;
+    // A failed connect is tried again by the next call, not remembered.
+    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
     return this.connecting;
   }
 
@@ -86,8 +88,30 @@ export class KafkaBus extends MessageBus {
       if (causeTypes(error).some((type) => TOO_LARGE.has(type))) {
         throw new RecordTooLargeError(`Kafka refused ${records.length === 1 ? 'the record' : `a batch of ${records.length} records`} as too large`, { cause: error });
       }
+      if (causeTypes(error).some((type) => PRODUCER_STATE_REFUSED.has(type))) await this.renewProducer(error);
       throw error;
     }
+  }
+
+  /**
+   * The broker refuses this producer's sequence numbers for good: seen after a Kafka restart
+   * with a request in flight (OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, the uplink's
+   * publishers held for ever), and kafkajs keeps its producer id and sequences through a
+   * reconnect. A new producer gets a new id and starts its sequences again; the caller's
+   * retry goes through it. At least once: the batch in flight at the restart may be in Kafka
+   * twice (docs/cluster.md, "What happens when something fails").
+   */
+  private async renewProducer(cause: unknown): Promise<void> {
+    const old = this.producer;
+    if (this.renewing) return this.renewing;
+    this.logger.warn({ err: cause }, 'kafka: the broker refused the producer state; a new producer (a new id) takes over');
+    this.producer = this.kafka.producer(PRODUCER_CONFIG);
+    this.connecting = undefined;
+    this.renewing = old
+      .disconnect()
+      .catch(() => undefined)
+      .finally(() => (this.renewing = undefined));
+    return this.renewing;
   }
 
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
@@ -149,7 +173,7 @@ export class KafkaBus extends MessageBus {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((consumer) => this.closeConsumer(consumer)));
-    if (this.connecting) {
+    if (this.used) {
       await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     }
   }
@@ -213,6 +237,20 @@ async function retryWhileRetriable<T>(call: () => Promise<T>, timeoutMs: number)
     }
   }
 }
+
+const PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  // The idempotent producer retries without end; its back-off must not grow to kafkajs's
+  // 30 s default, or a send waits that long after the broker is back (and the gateway's
+  // publishers held by its uplink with it).
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2_000 },
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+};
+
+/** Kafka's errors for a producer id or sequence it no longer accepts (never retriable with the same producer). */
+const PRODUCER_STATE_REFUSED = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
 
 /** Kafka's errors for a record or batch above the broker's or topic's size limit (never retriable). */
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
