@@ -97,7 +97,8 @@ export class KafkaBus extends MessageBus {
    * The broker refuses this producer's sequence numbers for good: seen after a Kafka restart
    * with a request in flight (OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, the uplink's
    * publishers held for ever), and kafkajs keeps its producer id and sequences through a
-   * reconnect. A new producer gets a new id and starts its sequences again; the caller's
+   * reconnect (tulios/kafkajs#598, still open in 2.2.4; librdkafka and the Java client bump
+   * the producer instead). A new producer gets a new id and starts its sequences again; the caller's
    * retry goes through it. At least once: the batch in flight at the restart may be in Kafka
    * twice (docs/cluster.md, "What happens when something fails").
    */
