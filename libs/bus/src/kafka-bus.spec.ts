@@ -67,6 +67,22 @@ describe('KafkaBus producer renewal', () => {
     expect(producers[1].disconnected).toBe(1);
   });
 
+  it('should renew once when several sends under way are refused together, and never replace the producer that took over', async () => {
+    const bus = new KafkaBus({ brokers: ['127.0.0.1:9'], clientId: 'renewal' }, pino({ level: 'silent' }));
+    // The second send under way is refused only after the renewal is over.
+    let calls = 0;
+    producers[0].sendBatch = async () => {
+      if (calls++ > 0) await new Promise((resolve) => setTimeout(resolve, 30));
+      throw refusedSequence();
+    };
+    const results = await Promise.allSettled([bus.send([record]), bus.send([record])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(producers).toHaveLength(2);
+    await bus.send([record]);
+    expect(producers[1].sent).toHaveLength(1);
+    await bus.close();
+  });
+
   it('should keep its producer for other failures (kafkajs retries those itself)', async () => {
     const bus = new KafkaBus({ brokers: ['127.0.0.1:9'], clientId: 'renewal' }, pino({ level: 'silent' }));
     producers[0].failures.push(Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }));

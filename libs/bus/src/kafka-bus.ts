@@ -78,17 +78,19 @@ export class KafkaBus extends MessageBus {
     }
     // A topic created just now may not have its metadata everywhere yet (retriable): as in subscribe().
     await retryWhileRetriable(() => this.ensureTopics([...byTopic.keys()]), 10_000);
+    const producer = this.producer;
     try {
-      await this.producer.sendBatch({
+      await producer.sendBatch({
         acks: -1,
         // A BusRecord is a kafkajs message as it is (key, value, headers): no copy per record.
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      if (causeTypes(error).some((type) => TOO_LARGE.has(type))) {
+      const types = causeTypes(error);
+      if (types.some((type) => TOO_LARGE.has(type))) {
         throw new RecordTooLargeError(`Kafka refused ${records.length === 1 ? 'the record' : `a batch of ${records.length} records`} as too large`, { cause: error });
       }
-      if (causeTypes(error).some((type) => PRODUCER_STATE_REFUSED.has(type))) await this.renewProducer(error);
+      if (types.some((type) => PRODUCER_STATE_REFUSED.has(type))) await this.renewProducer(producer, error);
       throw error;
     }
   }
@@ -102,13 +104,14 @@ export class KafkaBus extends MessageBus {
    * retry goes through it. At least once: the batch in flight at the restart may be in Kafka
    * twice (docs/cluster.md, "What happens when something fails").
    */
-  private async renewProducer(cause: unknown): Promise<void> {
-    const old = this.producer;
-    if (this.renewing) return this.renewing;
+  private async renewProducer(refused: Producer, cause: unknown): Promise<void> {
+    // Sends that were under way on the refused producer fail too: only the first renews it,
+    // and none replaces a producer that has already taken over.
+    if (refused !== this.producer) return this.renewing;
     this.logger.warn({ err: cause }, 'kafka: the broker refused the producer state; a new producer (a new id) takes over');
     this.producer = this.kafka.producer(PRODUCER_CONFIG);
     this.connecting = undefined;
-    this.renewing = old
+    this.renewing = refused
       .disconnect()
       .catch(() => undefined)
       .finally(() => (this.renewing = undefined));
