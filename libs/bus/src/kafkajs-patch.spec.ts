@@ -2,9 +2,11 @@
 /**
  * `patches/kafkajs+2.2.4.patch` (applied by patch-package on install) replaces kafkajs's
  * per-record producer encoding, partitioner hash, CRC-32C and record decoding with
- * one-pass versions. These check them against kafkajs's own general code and Kafka's
- * published test vectors, byte for byte.
+ * one-pass versions, and writes a produce request to the socket as chunks (its record sets
+ * as they were encoded) instead of copying them into one buffer. These check them against
+ * kafkajs's own general code and Kafka's published test vectors, byte for byte.
  */
+import { AddressInfo, createServer } from 'node:net';
 const Encoder = require('kafkajs/src/protocol/encoder');
 const Decoder = require('kafkajs/src/protocol/decoder');
 const Long = require('kafkajs/src/utils/long');
@@ -17,6 +19,10 @@ const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C');
 const recordBatchCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C');
 const createRequest = require('kafkajs/src/protocol/request');
 const ProduceV3 = require('kafkajs/src/protocol/requests/produce/v3/request');
+const Chunks = require('kafkajs/src/protocol/chunks');
+const Connection = require('kafkajs/src/network/connection');
+const socketFactory = require('kafkajs/src/network/socketFactory');
+const { createLogger, LEVELS } = require('kafkajs/src/loggers');
 const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2');
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition');
 
@@ -127,25 +133,91 @@ describe('kafkajs patch', () => {
     expect(framed.equals(Buffer.concat([size, header, payload]))).toBe(true);
   });
 
-  it('should encode a produce request (sized up front) as the general encoder does', async () => {
-    const topicData = [
-      { topic: 'gateway.device.message.v1', partitions: [{ partition: 0, firstSequence: 0, messages: messages.slice(0, 2) }, { partition: 2, firstSequence: 5, messages: messages.slice(2) }] },
-      { topic: 'ünï', partitions: [{ partition: 1, firstSequence: 0, messages: [messages[0]] }] },
-    ];
+  const topicData = [
+    { topic: 'gateway.device.message.v1', partitions: [{ partition: 0, firstSequence: 0, messages: messages.slice(0, 2) }, { partition: 2, firstSequence: 5, messages: messages.slice(2) }] },
+    { topic: 'ünï', partitions: [{ partition: 1, firstSequence: 0, messages: [messages[0]] }] },
+    { topic: 'no-partitions', partitions: [] },
+  ];
+  const FIRST_TIMESTAMP = 1_700_000_000_000;
+
+  /** Runs `fn` with Date.now fixed: the record batches' first timestamp. */
+  interface InChunks {
+    chunks: Buffer[];
+    size(): number;
+    buffer: Buffer;
+  }
+
+  async function atFixedTime<T>(fn: () => Promise<T>): Promise<T> {
     const now = Date.now;
-    Date.now = () => 1_700_000_000_000; // the record batches' first timestamp
+    Date.now = () => FIRST_TIMESTAMP;
     try {
-      const encoded: Buffer = (await ProduceV3({ acks: -1, timeout: 30_000, producerId: Long.fromInt(7), producerEpoch: 1, topicData }).encode()).buffer;
-      const expected = new Encoder().writeString(null).writeInt16(-1).writeInt32(30_000).writeInt32(topicData.length);
-      for (const { topic, partitions } of topicData) {
-        expected.writeString(topic).writeInt32(partitions.length);
-        for (const { partition, firstSequence, messages: batch } of partitions) {
-          expected.writeBufferInternal(await generalEncoding(partition, batch, 1_700_000_000_000, Long.fromInt(7), 1, firstSequence));
-        }
-      }
-      expect(encoded.equals(expected.buffer)).toBe(true);
+      return await fn();
     } finally {
       Date.now = now;
+    }
+  }
+
+  /** The produce request's payload as kafkajs's general encoders write it. */
+  async function generalProduceRequest(): Promise<Buffer> {
+    const expected = new Encoder().writeString(null).writeInt16(-1).writeInt32(30_000).writeInt32(topicData.length);
+    for (const { topic, partitions } of topicData) {
+      expected.writeString(topic).writeInt32(partitions.length);
+      for (const { partition, firstSequence, messages: batch } of partitions) {
+        expected.writeBufferInternal(await generalEncoding(partition, batch, FIRST_TIMESTAMP, Long.fromInt(7), 1, firstSequence));
+      }
+    }
+    return expected.buffer;
+  }
+
+  const produceRequest = (acks = -1) => ProduceV3({ acks, timeout: 30_000, producerId: Long.fromInt(7), producerEpoch: 1, topicData });
+
+  it('should encode a produce request, in chunks, as the general encoder does', async () => {
+    const encoded = await atFixedTime<InChunks>(() => produceRequest().encode());
+    expect(encoded).toBeInstanceOf(Chunks);
+    // The request's fields before each record set, each record set, and the fields after the last.
+    expect(encoded.chunks).toHaveLength(2 * 3 + 1);
+    expect(encoded.size()).toBe(encoded.buffer.length);
+    expect(encoded.buffer.equals(await atFixedTime(generalProduceRequest))).toBe(true);
+  });
+
+  it('should frame a request in chunks without copying its chunks: size and header first', async () => {
+    const parts = [Buffer.from('abc'), Buffer.alloc(70_000, 9), Buffer.from([1, 2])];
+    const framed = await createRequest({ correlationId: 7, clientId: 'gw', request: { apiKey: 0, apiVersion: 3, encode: async () => new Chunks(parts) } });
+    expect(framed).toBeInstanceOf(Chunks);
+    // The payload's buffers themselves, not copies.
+    expect(framed.chunks.slice(1)).toHaveLength(parts.length);
+    framed.chunks.slice(1).forEach((chunk: Buffer, i: number) => expect(chunk).toBe(parts[i]));
+    const header = new Encoder().writeInt16(0).writeInt16(3).writeInt32(7).writeString('gw').buffer;
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(header.length + 70_005);
+    expect(framed.buffer.equals(Buffer.concat([size, header, ...parts]))).toBe(true);
+  });
+
+  it('should put on the socket exactly the bytes of the framed produce request', async () => {
+    const received: Buffer[] = [];
+    const server = createServer((socket) => socket.on('data', (data) => received.push(data)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const connection = new Connection({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
+      socketFactory: socketFactory(),
+      requestTimeout: 5_000,
+      connectionTimeout: 5_000,
+      clientId: 'gw-test',
+    });
+    try {
+      await connection.connect();
+      // acks 0: no response expected, the request is written and the send resolves.
+      const request = produceRequest(0);
+      await atFixedTime(() => connection.send({ request, response: {} }));
+      const expected = (await atFixedTime<InChunks>(() => createRequest({ correlationId: 0, clientId: 'gw-test', request }))).buffer;
+      const deadline = Date.now() + 5_000;
+      while (Buffer.concat(received).length < expected.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(Buffer.concat(received).equals(expected)).toBe(true);
+    } finally {
+      await connection.disconnect();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

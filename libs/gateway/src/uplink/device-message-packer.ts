@@ -3,6 +3,11 @@ import type { InboundBytes, Message } from '@iot/mqtt-broker';
 
 /** Bytes a PUBLISH packet written for a message takes besides its payload and topic, at most. */
 const WRITTEN_OVERHEAD = 64;
+/**
+ * A message larger than this goes in a record of its own. Read once, at load: a use of
+ * the import goes through the library index's re-export getter (see publish-encoder.ts).
+ */
+const ALONE_ABOVE = DEVICE_MESSAGE_PACK_LIMITS.bytes / 2;
 /** Clients whose record identity is kept; past this the cache starts again (a new Map). */
 const IDENTITIES_KEPT = 100_000;
 
@@ -55,7 +60,7 @@ export class DeviceMessagePacker {
     let key: string | undefined;
     let pack = last && last.client.clientId === origin && last.client.projectId === message.projectId ? last : this.packs.get((key = packKey(message.projectId, origin)));
     // A large message goes in a record of its own: if Kafka refuses it, it alone is dropped.
-    const alone = size > DEVICE_MESSAGE_PACK_LIMITS.bytes / 2;
+    const alone = size > ALONE_ABOVE;
     if (pack && (alone || pack.wouldOverflow(size) || pack.options.protocolVersion !== protocolVersion)) {
       // What is packed goes first, so the client's records stay in order.
       this.emitPack(pack);
