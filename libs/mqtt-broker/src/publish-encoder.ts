@@ -17,15 +17,19 @@ export function encodePublish(topic: string, payload: Buffer, qos: 0 | 1 | 2, re
   const out = Buffer.allocUnsafe(1 + sizeOfVarInt(remaining) + remaining);
   out[0] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
   let pos = putVarInt(out, remaining, 1);
-  out.writeUInt16BE(topicLength, pos);
+  // Bytes written directly, and the payload by TypedArray#set: Node's Buffer methods are
+  // JavaScript whose type feedback every library in the process shares (see frame-decoder.ts).
+  out[pos] = topicLength >> 8;
+  out[pos + 1] = topicLength & 0xff;
   pos += 2;
   pos += out.write(topic, pos, 'utf8');
   if (qos > 0) {
-    out.writeUInt16BE(packetId!, pos);
+    out[pos] = packetId! >> 8;
+    out[pos + 1] = packetId! & 0xff;
     pos += 2;
   }
   if (version === 5) out[pos++] = 0; // no properties
-  payload.copy(out, pos);
+  out.set(payload, pos);
   return out;
 }
 
