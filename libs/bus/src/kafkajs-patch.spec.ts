@@ -140,13 +140,14 @@ describe('kafkajs patch', () => {
   ];
   const FIRST_TIMESTAMP = 1_700_000_000_000;
 
-  /** Runs `fn` with Date.now fixed: the record batches' first timestamp. */
+  /** A request as kafkajs's patched encoders return it in chunks (protocol/chunks.js). */
   interface InChunks {
     chunks: Buffer[];
     size(): number;
     buffer: Buffer;
   }
 
+  /** Runs `fn` with Date.now fixed: the record batches' first timestamp. */
   async function atFixedTime<T>(fn: () => Promise<T>): Promise<T> {
     const now = Date.now;
     Date.now = () => FIRST_TIMESTAMP;

@@ -1,4 +1,5 @@
 import { varIntSize, writeVarInt } from '@iot/contracts';
+import { writeTwoByteInteger } from './two-byte-integer';
 
 // Bound once, at load: compiled to CommonJS, each use of a name imported from a library's
 // index goes through the re-export's getter, one generic closure for every export, which V8
@@ -17,18 +18,11 @@ export function encodePublish(topic: string, payload: Buffer, qos: 0 | 1 | 2, re
   const out = Buffer.allocUnsafe(1 + sizeOfVarInt(remaining) + remaining);
   out[0] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
   let pos = putVarInt(out, remaining, 1);
-  // Bytes written directly, and the payload by TypedArray#set: Node's Buffer methods are
-  // JavaScript whose type feedback every library in the process shares (see frame-decoder.ts).
-  out[pos] = topicLength >> 8;
-  out[pos + 1] = topicLength & 0xff;
-  pos += 2;
+  pos = writeTwoByteInteger(out, topicLength, pos);
   pos += out.write(topic, pos, 'utf8');
-  if (qos > 0) {
-    out[pos] = packetId! >> 8;
-    out[pos + 1] = packetId! & 0xff;
-    pos += 2;
-  }
+  if (qos > 0) pos = writeTwoByteInteger(out, packetId!, pos);
   if (version === 5) out[pos++] = 0; // no properties
+  // TypedArray#set, not Buffer#copy: see two-byte-integer.ts.
   out.set(payload, pos);
   return out;
 }
