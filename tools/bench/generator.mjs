@@ -14,6 +14,14 @@ let sourceIndex = 0;
 /** Subscribers connect here: another node of a cluster in the two-node scenarios. */
 const subscriberPort = options.subscriberPort ?? port;
 
+/** A flood writes this many PUBLISH packets at a time. */
+const FLOOD_BATCH = 64;
+/** QoS 1: messages the flood keeps unacknowledged, and its subscriber's Receive Maximum. */
+const QOS1_WINDOW = Number(process.env.BENCH_QOS1_WINDOW ?? 1000);
+if (!Number.isInteger(QOS1_WINDOW) || QOS1_WINDOW < FLOOD_BATCH || QOS1_WINDOW > 65_535) {
+  throw new Error(`BENCH_QOS1_WINDOW must be an integer from ${FLOOD_BATCH} (one batch) to 65535, not ${process.env.BENCH_QOS1_WINDOW}`);
+}
+
 /** Opens a connection from a rotating loopback source address (spreads ephemeral ports). */
 function open(onFrame, { clientId, version = 4, connectExtra = {}, to = port } = {}) {
   return new Promise((resolve, reject) => {
@@ -117,7 +125,7 @@ async function subscriber(topic, qos, { latencies } = {}) {
         if (latencies && sentAt >= timedFrom) noteLatency(latencies, performance.now() - sentAt);
       }
     },
-    { version: 5, connectExtra: { properties: { receiveMaximum: Number(process.env.BENCH_QOS1_WINDOW ?? 1000) } }, to: subscriberPort },
+    { version: 5, connectExtra: { properties: { receiveMaximum: QOS1_WINDOW } }, to: subscriberPort },
   );
   await subscribe(socket, topic, qos, 5, async () => {
     while (!state.subacked) await sleep(5);
@@ -126,46 +134,47 @@ async function subscriber(topic, qos, { latencies } = {}) {
 }
 
 /**
- * Publishes as fast as the socket takes it; QoS 1 keeps `window` messages unacknowledged.
- * A full window resumes on the PUBACK that makes room for a batch, not on a timer: a 1 ms
- * timer (the shortest) left the broker idle ~10% of the QoS 1 flood, waiting on the
- * generator rather than working.
+ * Publishes as fast as the socket takes it; QoS 1 keeps at most QOS1_WINDOW messages
+ * unacknowledged. A full window resumes on the PUBACK that makes room for a batch, not on a
+ * timer: a 1 ms timer (the shortest) left the broker idle ~10% of the QoS 1 flood, waiting
+ * on the generator rather than working.
  */
 async function flood(topic, qos, stopAt) {
   const sent = { count: 0, acked: 0 };
   const template = publishTemplate(topic, 16, qos);
-  const window = Number(process.env.BENCH_QOS1_WINDOW ?? 1000);
-  const BATCH = 64;
-  let waitingForRoom;
+  const roomForABatch = () => qos === 0 || sent.count - sent.acked <= QOS1_WINDOW - FLOOD_BATCH;
+  /** The pump, while it waits for room. */
+  let paused;
+  const resume = () => {
+    const pump = paused;
+    paused = undefined;
+    pump?.();
+  };
   const socket = await open((type) => {
     if (type !== PUBACK) return;
     sent.acked++;
-    if (waitingForRoom && sent.count - sent.acked <= window - BATCH) {
-      const resume = waitingForRoom;
-      waitingForRoom = undefined;
-      queueMicrotask(resume);
-    }
+    if (paused && roomForABatch()) queueMicrotask(resume);
   });
   let nextId = 1;
   const frameLength = template.bytes.length;
-  const qos0Batch = Buffer.concat(Array.from({ length: BATCH }, () => template.bytes));
+  const qos0Batch = Buffer.concat(Array.from({ length: FLOOD_BATCH }, () => template.bytes));
   await new Promise((resolve) => {
     const pump = () => {
       while (Date.now() < stopAt) {
-        if (qos === 1 && sent.count - sent.acked > window - BATCH) {
-          waitingForRoom = pump;
+        if (!roomForABatch()) {
+          paused = pump;
           return;
         }
         // QoS 0 reuses one pre-built batch; QoS 1 copies it and stamps fresh packet ids.
         let batch = qos0Batch;
         if (qos === 1) {
           batch = Buffer.from(qos0Batch);
-          for (let i = 0; i < BATCH; i++) {
+          for (let i = 0; i < FLOOD_BATCH; i++) {
             batch.writeUInt16BE(nextId, i * frameLength + template.idOffset);
             nextId = nextId === 65535 ? 1 : nextId + 1;
           }
         }
-        sent.count += BATCH;
+        sent.count += FLOOD_BATCH;
         if (!socket.write(batch)) {
           socket.once('drain', pump);
           return;
@@ -174,7 +183,7 @@ async function flood(topic, qos, stopAt) {
       resolve();
     };
     // A broker that stops acking must not hold the flood past its end.
-    setTimeout(() => waitingForRoom?.(), stopAt - Date.now());
+    setTimeout(resume, stopAt - Date.now());
     pump();
   });
   return { socket, sent };
