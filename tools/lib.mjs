@@ -16,9 +16,18 @@ export function run(command, args, options = {}) {
 
 /** Brings the local infrastructure up (idempotent) and returns its connection variables. */
 export function infraUp(env = {}) {
-  const options = { env: { ...process.env, ...env } };
-  run('bash', ['deploy/local/infra.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'], ...options });
-  const out = spawnSync('bash', ['deploy/local/infra.sh', 'env'], { cwd: root, encoding: 'utf8', ...options });
+  run('bash', ['deploy/local/infra.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  return infraLines('env', env);
+}
+
+/** The infrastructure's process ids by name (`postgres`, `redis`, `kafka`), of those running. */
+export function infraPids(env = {}) {
+  return Object.fromEntries(Object.entries(infraLines('pids', env)).map(([name, pid]) => [name, Number(pid)]));
+}
+
+/** What `infra.sh <command>` prints as `NAME=value` lines. */
+function infraLines(command, env) {
+  const out = spawnSync('bash', ['deploy/local/infra.sh', command], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
   return Object.fromEntries(
     out.stdout
       .split('\n')

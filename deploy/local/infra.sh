@@ -258,6 +258,16 @@ status() {
   return $rc
 }
 
+# The processes' ids (`name=pid`, one per line, of those running), e.g. for the benchmarks to pin
+# them to a core of their own.
+print_pids() {
+  local pid
+  [ -f "$PG_DIR/data/postmaster.pid" ] && pid=$(head -1 "$PG_DIR/data/postmaster.pid") && kill -0 "$pid" 2>/dev/null && echo "postgres=$pid"
+  [ -f "$REDIS_DIR/redis.pid" ] && pid=$(cat "$REDIS_DIR/redis.pid") && kill -0 "$pid" 2>/dev/null && echo "redis=$pid"
+  [ -f "$KAFKA_DIR/kafka.pid" ] && pid=$(cat "$KAFKA_DIR/kafka.pid") && kill -0 "$pid" 2>/dev/null && echo "kafka=$pid"
+  return 0
+}
+
 case "${1:-}" in
   up)
     ensure_packages
@@ -274,5 +284,6 @@ case "${1:-}" in
   kafka-down) kafka_down ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|status|env|kafka-up|kafka-down" >&2; exit 2 ;;
+  pids) print_pids ;;
+  *) echo "usage: $0 up|down|status|env|pids|kafka-up|kafka-down" >&2; exit 2 ;;
 esac

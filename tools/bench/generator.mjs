@@ -186,7 +186,7 @@ async function flood(topic, qos, stopAt) {
     setTimeout(resume, stopAt - Date.now());
     pump();
   });
-  return { socket, sent };
+  return { socket, sent, bytes: sent.count * frameLength };
 }
 
 /**
@@ -227,14 +227,14 @@ async function oneToOne(qos) {
   await untilRouted('bench/1to1', qos, sub);
   mark('load-start');
   const startedAt = Date.now();
-  const { socket, sent } = await flood('bench/1to1', qos, startedAt + durationMs);
+  const { socket, sent, bytes } = await flood('bench/1to1', qos, startedAt + durationMs);
   const elapsed = Date.now() - startedAt;
   const receivedAtEnd = sub.state.received;
   mark('load-end');
   await settle(() => sub.state.received, sent.count);
   socket.destroy();
   sub.socket.destroy();
-  return { delivered: receivedAtEnd, rate: (receivedAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count - sub.state.received };
+  return { delivered: receivedAtEnd, rate: (receivedAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count - sub.state.received, publishedBytesPerSecond: (bytes / elapsed) * 1000 };
 }
 
 async function fanOut() {
@@ -242,7 +242,7 @@ async function fanOut() {
   for (let i = 0; i < (options.subscribers ?? 100); i++) subscribers.push(await subscriber('bench/fanout', 0));
   mark('load-start');
   const startedAt = Date.now();
-  const { socket, sent } = await flood('bench/fanout', 0, startedAt + durationMs);
+  const { socket, sent, bytes } = await flood('bench/fanout', 0, startedAt + durationMs);
   const elapsed = Date.now() - startedAt;
   const total = () => subscribers.reduce((n, s) => n + s.state.received, 0);
   const deliveredAtEnd = total();
@@ -250,7 +250,7 @@ async function fanOut() {
   await settle(total, sent.count * subscribers.length);
   socket.destroy();
   subscribers.forEach((s) => s.socket.destroy());
-  return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total() };
+  return { delivered: deliveredAtEnd, rate: (deliveredAtEnd / elapsed) * 1000, sent: sent.count, lost: sent.count * subscribers.length - total(), publishedBytesPerSecond: (bytes / elapsed) * 1000 };
 }
 
 /** Calls `onTick` every `tickMs` for the scenario's duration; resolves when it is over. */
@@ -279,13 +279,14 @@ async function openPublishers(count) {
  * Publishes `perSecond` QoS 0 messages per socket, paced every 10 ms, round robin, for the
  * scenario's duration; each payload ends with a timestamp from `now()`. What is due follows
  * the time elapsed, not the number of ticks (timers fire late under load: counting ticks
- * offered ~4% less than asked). Resolves to the count sent.
+ * offered ~4% less than asked). Resolves to the count sent and the bytes they took.
  */
 async function pacedFanIn(sockets, topicOf, perSecond, now) {
   const templates = sockets.map((_, i) => publishTemplate(topicOf(i), 16, 0));
   const perMs = (sockets.length * perSecond) / 1000;
   const startedAt = performance.now();
   let sent = 0;
+  let bytes = 0;
   let next = 0;
   timedFrom = now() + WARM_UP_MS;
   await forTheDuration(10, () => {
@@ -297,9 +298,10 @@ async function pacedFanIn(sockets, topicOf, perSecond, now) {
       next = (next + 1) % sockets.length;
       due--;
       sent++;
+      bytes += frame.length;
     }
   });
-  return sent;
+  return { sent, bytes };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -309,14 +311,22 @@ async function fanIn() {
   const sub = await subscriber('bench/fanin/+', 0, { latencies });
   const sockets = await openPublishers(options.publishers ?? 1000);
   mark('load-start');
-  const sent = await pacedFanIn(sockets, (i) => `bench/fanin/${i}`, options.rate ?? 10, () => performance.now());
+  const { sent, bytes } = await pacedFanIn(sockets, (i) => `bench/fanin/${i}`, options.rate ?? 10, () => performance.now());
   await sleep(1_000);
   mark('load-end');
   sockets.forEach((s) => s.destroy());
   sub.socket.destroy();
   latencies.sort((a, b) => a - b);
   printLateness();
-  return { delivered: sub.state.received, sent, lost: sent - sub.state.received, rate: (sub.state.received / durationMs) * 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return {
+    delivered: sub.state.received,
+    sent,
+    lost: sent - sub.state.received,
+    rate: (sub.state.received / durationMs) * 1000,
+    publishedBytesPerSecond: (bytes / durationMs) * 1000,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 /**
@@ -448,7 +458,7 @@ async function uplink() {
 
   const sockets = await openPublishers(options.publishers ?? 1000);
   mark('load-start');
-  const sent = await pacedFanIn(sockets, (i) => `${marker}${i}`, options.rate ?? 30, () => performance.timeOrigin + performance.now());
+  const { sent } = await pacedFanIn(sockets, (i) => `${marker}${i}`, options.rate ?? 30, () => performance.timeOrigin + performance.now());
   mark('load-end');
   await settle(() => received, sent);
   sockets.forEach((s) => s.destroy());
