@@ -118,7 +118,7 @@ export class GatewayCluster implements BrokerCluster {
     if (!this.routes.anyBesides(this.nodeId)) return NOWHERE;
     const { nodes, groups } = this.routes.match(message.projectId, message.topic);
     nodes.delete(this.nodeId);
-    if (nodes.size === 0 && groups.size === 0) return { nodes: 0 };
+    if (nodes.size === 0 && groups.size === 0) return NOWHERE;
     // Each shared group goes to one node cluster-wide (round robin over the nodes with members).
     let elsewhere: Set<string> | undefined;
     // Most publishes match no shared group: no map for them.
@@ -253,5 +253,10 @@ export class GatewayCluster implements BrokerCluster {
 const NO_GROUPS: ReadonlySet<string> = new Set();
 /** Shared with every item that names no group (never changed: items are only read). */
 const NO_GROUP_NAMES: string[] = [];
-const NOWHERE = { nodes: 0 } as const;
+/**
+ * A publish no other node wants — every publish on a lone node. Of the same shape as the
+ * other answers (not frozen either: that is another hidden class), so the broker's reads of
+ * them stay monomorphic on its hot path.
+ */
+const NOWHERE: Readonly<ReturnType<GatewayCluster['forward']>> = { nodes: 0, sharedElsewhere: undefined, congested: undefined };
 const routeField = (node: string, projectId: string, filter: string) => `${node}\u0000${projectId}\u0000${filter}`;

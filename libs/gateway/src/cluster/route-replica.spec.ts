@@ -57,4 +57,18 @@ describe('RouteReplica', () => {
     routes.remove('n2', 'p', '$share/g/a/#');
     expect(routes.anyBesides('me')).toBe(false);
   });
+
+  it('should answer anyBesides for whichever node asks, and after a node loses its last route', () => {
+    const routes = new RouteReplica();
+    routes.add('me', 'p', 'a');
+    routes.add('n2', 'p', 'b');
+    expect(routes.anyBesides('me')).toBe(true);
+    expect(routes.anyBesides('n2')).toBe(true);
+    expect(routes.anyBesides('n3')).toBe(true);
+    routes.remove('me', 'p', 'a');
+    expect(routes.anyBesides('n2')).toBe(false);
+    expect(routes.anyBesides('me')).toBe(true);
+    routes.remove('n2', 'p', 'b');
+    expect(routes.anyBesides('me')).toBe(false);
+  });
 });

@@ -20,10 +20,18 @@ export class RouteReplica {
   private readonly index = new SubscriptionIndex();
   /** Each node's routes (`<project>\0<filter>`): tells whether any other node has subscribers at all. */
   private readonly routesOf = new Map<string, Set<string>>();
+  /**
+   * anyBesides()'s last answer and whom it was for: asked once per publish, it changes only
+   * when a node gains its first route or loses its last.
+   */
+  private besides?: { node: string; any: boolean };
 
   add(node: string, project: string, filter: string): void {
     let routes = this.routesOf.get(node);
-    if (!routes) this.routesOf.set(node, (routes = new Set()));
+    if (!routes) {
+      this.routesOf.set(node, (routes = new Set()));
+      this.besides = undefined;
+    }
     routes.add(`${project}\u0000${filter}`);
     const shared = parseSharedFilter(filter);
     if (shared) this.index.add(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`, ANY);
@@ -33,7 +41,10 @@ export class RouteReplica {
   remove(node: string, project: string, filter: string): void {
     const routes = this.routesOf.get(node);
     routes?.delete(`${project}\u0000${filter}`);
-    if (routes?.size === 0) this.routesOf.delete(node);
+    if (routes?.size === 0) {
+      this.routesOf.delete(node);
+      this.besides = undefined;
+    }
     const shared = parseSharedFilter(filter);
     if (shared) this.index.remove(project, shared.filter, `${SHARED}${shared.group}${SHARED}${node}`);
     else this.index.remove(project, filter, node);
@@ -60,7 +71,8 @@ export class RouteReplica {
 
   /** Whether a node other than `node` has any route (a lone node skips matching altogether). */
   anyBesides(node: string): boolean {
-    return this.routesOf.size > (this.routesOf.has(node) ? 1 : 0);
+    if (this.besides?.node !== node) this.besides = { node, any: this.routesOf.size > (this.routesOf.has(node) ? 1 : 0) };
+    return this.besides.any;
   }
 
   /** Distinct filters with subscribers on any node, per project. O(routes): for statistics. */
