@@ -1,4 +1,4 @@
-// Probe (BENCH_GATEWAY_NODE_ARGS="--require tools/bench/probes/defer-pack.cjs"): the onPublished
+// Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/defer-pack.cjs"): the onPublished
 // hook only notes each message; they are packed at the end of the turn, in a loop of their own
 // (whether the packer's work inlined into the broker's publish path is what costs).
 const { join } = require('node:path');

@@ -1,4 +1,4 @@
-// Probe (BENCH_GATEWAY_NODE_ARGS="--require tools/bench/probes/no-pack.cjs"): the uplink's hooks
+// Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/no-pack.cjs"): the uplink's hooks
 // stay, but no device message is packed — what the hooks alone cost.
 const { join } = require('node:path');
 

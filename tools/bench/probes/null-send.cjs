@@ -1,4 +1,4 @@
-// Probe (BENCH_GATEWAY_NODE_ARGS="--require tools/bench/probes/null-send.cjs"): KafkaBus#send
+// Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/null-send.cjs"): KafkaBus#send
 // drops the records at once — the uplink runs, kafkajs never does, and Kafka stays idle
 // (docs/benchmarks.md, "The uplink without Kafka").
 const { join } = require('node:path');
