@@ -261,10 +261,17 @@ status() {
 # The processes' ids (`name=pid`, one per line, of those running), e.g. for the benchmarks to pin
 # them to a core of their own.
 print_pids() {
-  local pid
-  [ -f "$PG_DIR/data/postmaster.pid" ] && pid=$(head -1 "$PG_DIR/data/postmaster.pid") && kill -0 "$pid" 2>/dev/null && echo "postgres=$pid"
-  [ -f "$REDIS_DIR/redis.pid" ] && pid=$(cat "$REDIS_DIR/redis.pid") && kill -0 "$pid" 2>/dev/null && echo "redis=$pid"
-  [ -f "$KAFKA_DIR/kafka.pid" ] && pid=$(cat "$KAFKA_DIR/kafka.pid") && kill -0 "$pid" 2>/dev/null && echo "kafka=$pid"
+  local name file pid
+  for name in postgres redis kafka; do
+    case $name in
+      postgres) file="$PG_DIR/data/postmaster.pid" ;; # its first line is the postmaster's pid
+      redis) file="$REDIS_DIR/redis.pid" ;;
+      kafka) file="$KAFKA_DIR/kafka.pid" ;;
+    esac
+    [ -f "$file" ] || continue
+    pid=$(head -1 "$file")
+    if kill -0 "$pid" 2>/dev/null; then echo "$name=$pid"; fi
+  done
   return 0
 }
 

@@ -104,11 +104,14 @@ if (infra) for (const pid of Object.values(infraPids(BENCH_INFRA))) execFileSync
 const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}`, ...experimentEnv });
 
 /** Each set-up returns its processes; the first one's MQTT port is where clients connect. */
+/** The set-up of the in-memory gateway beside the Kafka twin. */
+const TWIN = 'gateway-kafka-twin';
+
 const BROKERS = {
   gateway: (port) => [gatewayOnCore0(gatewayEnv(port))],
   'gateway-cluster': (port) => [gatewayOnCore0(clusterEnv(port, 'a'))],
   // The in-memory gateway again; runScenario starts the Kafka twin beside it.
-  'gateway-kafka-twin': (port) => [gatewayOnCore0(gatewayEnv(port))],
+  [TWIN]: (port) => [gatewayOnCore0(gatewayEnv(port))],
   // Both nodes share core 0, as one broker does in the other scenarios; subscribers use node B.
   'gateway-2-nodes': (port) => [gatewayOnCore0(clusterEnv(port, 'a')), gatewayOnCore0(clusterEnv(port + 2, 'b'))],
   mosquitto: (port) => {
@@ -415,17 +418,17 @@ if (CLUSTER_SCENARIOS.length > 0) {
       const setups = scenario.against ? [scenario.setup, scenario.against] : [scenario.setup];
       const order = (run + CLUSTER_SCENARIOS.indexOf(scenario)) % 2 === 0 ? setups : [...setups].reverse();
       // The twin writes what the cluster run wrote: that run goes first, the twin's right after.
-      if (scenario.twin) order.splice(order.indexOf(scenario.setup) + 1, 0, 'gateway-kafka-twin');
+      if (scenario.twin) order.splice(order.indexOf(scenario.setup) + 1, 0, TWIN);
       for (const setup of order) {
         process.stderr.write(`run ${run + 1}/${runs} ${scenario.id} ${setup} … `);
-        const twinBytesPerSecond = setup === 'gateway-kafka-twin' ? clusterResults[scenario.id][scenario.setup].at(-1).publishedBytesPerSecond : undefined;
+        const twinBytesPerSecond = setup === TWIN ? clusterResults[scenario.id][scenario.setup].at(-1).publishedBytesPerSecond : undefined;
         const measured = await runScenario(setup, scenario, twinBytesPerSecond);
         process.stderr.write(`${JSON.stringify(measured)}\n`);
         ((clusterResults[scenario.id] ??= {})[setup] ??= []).push(measured);
       }
     }
   }
-  const NAMES = { gateway: 'in memory, 1 node', 'gateway-kafka-twin': 'in memory, 1 node, Kafka twin', 'gateway-cluster': 'Redis + Kafka, 1 node', 'gateway-2-nodes': 'Redis + Kafka, 2 nodes' };
+  const NAMES = { gateway: 'in memory, 1 node', [TWIN]: 'in memory, 1 node, Kafka twin', 'gateway-cluster': 'Redis + Kafka, 1 node', 'gateway-2-nodes': 'Redis + Kafka, 2 nodes' };
   const clusterRows = ['| scenario | metric | set-up | result | reference set-up | reference | ratio |', '|---|---|---|---:|---|---:|---:|'];
   for (const scenario of CLUSTER_SCENARIOS) {
     const r = clusterResults[scenario.id];
@@ -435,7 +438,7 @@ if (CLUSTER_SCENARIOS.length > 0) {
         clusterRows.push(`| ${scenario.title} | ${label} | ${NAMES[scenario.setup]} | ${fmt(value, digits)} | — | — | — |`);
         continue;
       }
-      for (const against of scenario.twin ? [scenario.against, 'gateway-kafka-twin'] : [scenario.against]) {
+      for (const against of scenario.twin ? [scenario.against, TWIN] : [scenario.against]) {
         const reference = median(r[against].map((m) => m[key]));
         clusterRows.push(`| ${scenario.title} | ${label} | ${NAMES[scenario.setup]} | ${fmt(value, digits)} | ${NAMES[against]} | ${fmt(reference, digits)} | ${ratio(value, reference)} |`);
       }
@@ -443,8 +446,8 @@ if (CLUSTER_SCENARIOS.length > 0) {
     if (scenario.twin) {
       // Whether the twin kept up: what it wrote against what the cluster gateway's publishers published.
       const published = median(r[scenario.setup].map((m) => m.publishedBytesPerSecond / 1e6));
-      const twinWrote = median(r['gateway-kafka-twin'].map((m) => m.twinBytesPerSecond / 1e6));
-      clusterRows.push(`| ${scenario.title} | MB/s into Kafka (published; the twin: written) | ${NAMES[scenario.setup]} | ${fmt(published, 1)} | ${NAMES['gateway-kafka-twin']} | ${fmt(twinWrote, 1)} | ${ratio(published, twinWrote)} |`);
+      const twinWrote = median(r[TWIN].map((m) => m.twinBytesPerSecond / 1e6));
+      clusterRows.push(`| ${scenario.title} | MB/s into Kafka (published; the twin: written) | ${NAMES[scenario.setup]} | ${fmt(published, 1)} | ${NAMES[TWIN]} | ${fmt(twinWrote, 1)} | ${ratio(published, twinWrote)} |`);
     }
   }
   const clusterTable = clusterRows.join('\n');
