@@ -4,9 +4,19 @@
 // twin, and their medians (docs/benchmarks.md, "Looking into a scenario").
 import { readFileSync } from 'node:fs';
 const runs = {};
-for (const f of process.argv.slice(2)) for (const l of readFileSync(f, 'utf8').split('\n')) {
-  const m = l.match(/^run (\d+)\/\d+ (\S+) (\S+) … (\{.*\})/); if (!m) continue;
-  (runs[f + m[1]] ??= {})[m[3]] = JSON.parse(m[4]);
+for (const f of process.argv.slice(2)) {
+  // A gateway run with node args writes its logs to the same stderr: a log line may follow
+  // the run's "run i/n …" before its result, which then starts a line of its own.
+  let pending;
+  for (const l of readFileSync(f, 'utf8').split('\n')) {
+    const m = l.match(/^run (\d+)\/\d+ (\S+) (\S+) … (.*)/);
+    const json = m ? m[4] : l;
+    if (m) pending = [f + m[1], m[3]];
+    if (pending && json.startsWith('{"brokerLoad"')) {
+      (runs[pending[0]] ??= {})[pending[1]] = JSON.parse(json);
+      pending = undefined;
+    }
+  }
 }
 const med = (x) => { const s = [...x].sort((p, q) => p - q); const k = s.length >> 1; return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2; };
 const rows = Object.values(runs).filter((r) => r['gateway-cluster'] && r.gateway);
