@@ -1,4 +1,5 @@
-// Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/copy-pack.cjs"): a pack copies
+// Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/copy-pack.cjs", with
+// null-send.cjs, as the docs' set ran it): a pack copies
 // each packet into a buffer of its own at once instead of holding a view of the socket read
 // until the end of the turn — whether the views (and the concat of them) are what cost.
 const { join } = require('node:path');
