@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BusRecord } from '@iot/contracts';
+import { BusRecord, OutboundRecord, toBusRecord } from '@iot/contracts';
 import { BusSubscription, MessageBus, RecordHandler, SubscribeOptions } from './message-bus';
 
 export interface InProcessBusOptions {
@@ -32,13 +32,13 @@ export class InProcessBus extends MessageBus {
     super();
   }
 
-  async send(records: BusRecord[]): Promise<void> {
+  async send(records: readonly OutboundRecord[]): Promise<void> {
     if (this.closed) throw new Error('bus is closed');
     const retain = this.options.retainPerTopic ?? 10_000;
     const retainBytes = this.options.retainBytesPerTopic ?? 64 * 1024 * 1024;
     for (const record of records) {
       // Copy: a producer reusing its buffer must not change what consumers read.
-      const copy: BusRecord = { ...record, value: record.value && Buffer.from(record.value), headers: { ...record.headers } };
+      const copy = toBusRecord(record);
       let log = this.logs.get(record.topic);
       if (!log) this.logs.set(record.topic, (log = { records: [], bytes: 0 }));
       log.records.push(copy);

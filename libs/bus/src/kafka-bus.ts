@@ -1,8 +1,8 @@
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Admin, Consumer, IHeaders, ISocketFactory, Kafka, KafkaMessage, Partitioners, Producer, ProducerConfig, logLevel } from 'kafkajs';
+import { Admin, Consumer, IHeaders, ISocketFactory, Kafka, KafkaMessage, Message, Partitioners, Producer, ProducerConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BusRecord } from '@iot/contracts';
+import { BusRecord, OutboundRecord } from '@iot/contracts';
 import { RecordTooLargeError } from './bus-errors';
 import { BusSubscription, MessageBus, SubscribeOptions } from './message-bus';
 
@@ -67,10 +67,10 @@ export class KafkaBus extends MessageBus {
     return this.connecting;
   }
 
-  async send(records: BusRecord[]): Promise<void> {
+  async send(records: readonly OutboundRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
-    const byTopic = new Map<string, BusRecord[]>();
+    const byTopic = new Map<string, OutboundRecord[]>();
     for (const record of records) {
       const batch = byTopic.get(record.topic);
       if (batch) batch.push(record);
@@ -82,8 +82,10 @@ export class KafkaBus extends MessageBus {
     try {
       await producer.sendBatch({
         acks: -1,
-        // A BusRecord is a kafkajs message as it is (key, value, headers): no copy per record.
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        // A record is a kafkajs message as it is (key, value, headers): no copy per record. A
+        // value in parts goes as it is too: the patched record encoder copies the parts into
+        // the produce request one after another (patches/kafkajs+2.2.4.patch, encodeRecordSet.js).
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as Message[] })),
       });
     } catch (error) {
       const types = causeTypes(error);
@@ -159,7 +161,7 @@ export class KafkaBus extends MessageBus {
     await consumer.connect();
     await retryWhileRetriable(() => consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false }), joinTimeoutMs);
     await consumer.run({
-      eachMessage: ({ topic, message }) => options.handler(toBusRecord(topic, message)),
+      eachMessage: ({ topic, message }) => options.handler(fromKafkaMessage(topic, message)),
     });
     try {
       await joined;
@@ -270,7 +272,7 @@ function causeTypes(error: unknown, depth = 0): string[] {
   ];
 }
 
-function toBusRecord(topic: string, message: KafkaMessage): BusRecord {
+function fromKafkaMessage(topic: string, message: KafkaMessage): BusRecord {
   return {
     topic,
     key: message.key?.toString('utf8') ?? null,

@@ -3,7 +3,8 @@
  * `patches/kafkajs+2.2.4.patch` (applied by patch-package on install) replaces kafkajs's
  * per-record producer encoding, partitioner hash, CRC-32C and record decoding with
  * one-pass versions, and writes a produce request to the socket as chunks (its record sets
- * as they were encoded) instead of copying them into one buffer. These check them against
+ * as they were encoded) instead of copying them into one buffer; the record set encoder takes
+ * a value in parts too (an array of buffers, written back to back). These check them against
  * kafkajs's own general code and Kafka's published test vectors, byte for byte.
  */
 import { AddressInfo, createServer } from 'node:net';
@@ -57,6 +58,26 @@ describe('kafkajs patch', () => {
       const fast = encodeRecordSet({ partition: 2, messages: batch, firstTimestamp: at, producerId: Long.fromValue(4242), producerEpoch: 3, firstSequence: 17, transactional: false }).buffer;
       expect(fast.equals(await generalEncoding(2, batch, at, Long.fromValue(4242), 3, 17))).toBe(true);
     }
+  });
+
+  it('should encode a value in parts as the same value in one buffer, on both produce paths', async () => {
+    const whole = Buffer.from(Array.from({ length: 1_000 }, (_, i) => (i * 7) & 0xff));
+    // Parts of every kind: short (copied byte by byte elsewhere), empty, long, views of one buffer.
+    const parts = [whole.subarray(0, 3), whole.subarray(3, 3), whole.subarray(3, 40), whole.subarray(40, 999), whole.subarray(999)];
+    const inParts = [{ key: 'p1/c1', value: parts, headers: { n: '1' } }, messages[0], { key: 'p1/c2', value: [whole.subarray(0, 200)] }];
+    const inOne = [{ key: 'p1/c1', value: whole, headers: { n: '1' } }, messages[0], { key: 'p1/c2', value: whole.subarray(0, 200) }];
+    const at = 1_795_000_000_123;
+    const encode = (batch: unknown[]) => encodeRecordSet({ partition: 1, messages: batch, firstTimestamp: at, producerId: Long.fromValue(9), producerEpoch: 0, firstSequence: 3, transactional: false }).buffer;
+    expect(encode(inParts).equals(encode(inOne))).toBe(true);
+    expect(encode(inParts).equals(await generalEncoding(1, inOne, at, Long.fromValue(9), 0, 3))).toBe(true);
+    // A message with a timestamp takes kafkajs's general path: its parts are joined there.
+    const timed = (batch: { key: string | Buffer | null; value: unknown }[]) => [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages: batch.map((m) => ({ ...m, timestamp: String(at) })) }] }];
+    const request = (batch: { key: string | Buffer | null; value: unknown }[]) => ProduceV3({ acks: -1, timeout: 1_000, producerId: Long.fromInt(7), producerEpoch: 1, topicData: timed(batch) });
+    const general = (await atFixedTime<InChunks>(() => request(inParts as never).encode())).buffer;
+    expect(general.equals((await atFixedTime<InChunks>(() => request(inOne as never).encode())).buffer)).toBe(true);
+    const decoded = await decodeRecordBatch(new Decoder(encode(inParts).subarray(8)));
+    expect(decoded.records.map((r: { value: Buffer | null }) => r.value && r.value.length)).toEqual([1_000, 10, 200]);
+    expect(decoded.records[0].value.equals(whole)).toBe(true);
   });
 
   it('should decode what it encodes: offsets, timestamps, keys, values and repeated headers', async () => {

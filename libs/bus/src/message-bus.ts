@@ -1,4 +1,4 @@
-import { BusRecord } from '@iot/contracts';
+import { BusRecord, OutboundRecord } from '@iot/contracts';
 
 /** Handles one record. Resolving acknowledges it; throwing asks for redelivery. */
 export type RecordHandler = (record: BusRecord) => Promise<void>;
@@ -22,7 +22,7 @@ export interface BusSubscription {
  */
 export abstract class MessageBus {
   /** Sends records; resolves once the bus has durably accepted all of them. */
-  abstract send(records: BusRecord[]): Promise<void>;
+  abstract send(records: readonly OutboundRecord[]): Promise<void>;
   /** Starts consuming; resolves once the consumer is part of its group and will see new records. */
   abstract subscribe(options: SubscribeOptions): Promise<BusSubscription>;
   /** Resolves when the bus is reachable; rejects with the reason otherwise (readiness). */

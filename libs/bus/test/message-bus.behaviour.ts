@@ -67,6 +67,21 @@ export function describeMessageBus(name: string, createBus: () => Promise<Messag
         expect(record).toEqual({ topic: t, key: 'k1', value: Buffer.from('hello'), headers: { h: 'v' } });
       });
 
+      it('should deliver a value sent in parts as the parts back to back, in a buffer of its own', async () => {
+        const t = topic('parts');
+        const seen = await collect('parts', [t]);
+        const read = Buffer.from('0123456789abcdef'.repeat(8));
+        const parts = [read.subarray(0, 5), read.subarray(5, 5), read.subarray(40, 128), Buffer.from('!')];
+        await bus.send([
+          { topic: t, key: 'k1', value: parts, headers: {} },
+          { topic: t, key: 'k1', value: [], headers: {} },
+        ]);
+        read.fill(0); // the producer's buffers are its own again once the send resolved
+        await eventually(() => expect(seen).toHaveLength(2));
+        expect(seen[0].value!.toString()).toBe(`01234${'0123456789abcdef'.repeat(8).slice(40)}!`);
+        expect(seen[1].value).toEqual(Buffer.alloc(0));
+      });
+
       it('should give every group its own copy and keep per-key order', async () => {
         const t = topic('groups');
         const a = await collect('group-a', [t]);

@@ -1,4 +1,4 @@
-import { BusRecord, DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, decodeDeviceMessages, encodePublishFrame } from '@iot/contracts';
+import { DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, OutboundRecord, decodeDeviceMessages, encodePublishFrame, toBusRecord } from '@iot/contracts';
 import type { Message } from '@iot/mqtt-broker';
 import { retainedOver } from '@iot/testing';
 import { DeviceMessagePacker } from './device-message-packer';
@@ -7,10 +7,10 @@ const message = (projectId: string, topic: string, payload = Buffer.from(topic))
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('DeviceMessagePacker', () => {
-  let emitted: { record: BusRecord; messages: number }[];
+  let emitted: { record: OutboundRecord; messages: number }[];
   let packer: DeviceMessagePacker;
   /** What was emitted, as `<client>:<topic>` per message, one array per record. */
-  const records = () => emitted.map(({ record }) => decodeDeviceMessages(record).map(({ meta }) => `${meta.clientId}:${meta.topic}`));
+  const records = () => emitted.map(({ record }) => decodeDeviceMessages(toBusRecord(record)).map(({ meta }) => `${meta.clientId}:${meta.topic}`));
 
   beforeEach(() => {
     emitted = [];
@@ -37,7 +37,7 @@ describe('DeviceMessagePacker', () => {
     packer.add(message('p', 'a/3'), 'a');
     await nextTurn();
     expect(emitted.map((e) => e.record.key)).toEqual(['p/dev-1', 'p/dev-2', 'p/a']);
-    expect(emitted.map((e) => decodeDeviceMessages(e.record)[0].meta.deviceId)).toEqual(['dev-1', 'dev-2', undefined]);
+    expect(emitted.map((e) => decodeDeviceMessages(toBusRecord(e.record))[0].meta.deviceId)).toEqual(['dev-1', 'dev-2', undefined]);
   });
 
   it('should emit a full pack at once and go on in a new one, keeping the client’s order', async () => {
@@ -63,13 +63,13 @@ describe('DeviceMessagePacker', () => {
     while (Date.now() < busyUntil);
     packer.add(message('p', 'b/1'), 'b');
     await nextTurn();
-    const stamps = emitted.flatMap(({ record }) => decodeDeviceMessages(record).map(({ meta }) => Date.parse(meta.receivedAt)));
+    const stamps = emitted.flatMap(({ record }) => decodeDeviceMessages(toBusRecord(record)).map(({ meta }) => Date.parse(meta.receivedAt)));
     expect(new Set(stamps).size).toBe(1);
     expect(stamps[0]).toBeGreaterThanOrEqual(before);
     expect(stamps[0]).toBeLessThan(before + 5);
     packer.add(message('p', 'a/2'), 'a');
     await nextTurn();
-    expect(Date.parse(decodeDeviceMessages(emitted[2].record)[0].meta.receivedAt)).toBeGreaterThanOrEqual(before + 5);
+    expect(Date.parse(decodeDeviceMessages(toBusRecord(emitted[2].record))[0].meta.receivedAt)).toBeGreaterThanOrEqual(before + 5);
   });
 
   it('should hand everything on when flushed (shutdown)', () => {
@@ -81,8 +81,11 @@ describe('DeviceMessagePacker', () => {
   /** A read holding PUBLISH packets for `topics` back to back, as a socket delivers them, with each one's range. */
   const read = (protocolVersion: 4 | 5, ...topics: string[]) => {
     const packets = topics.map((topic) => encodePublishFrame({ topic, qos: 0, retain: false }, Buffer.from(topic), protocolVersion));
-    const buffer = Buffer.concat(packets);
+    // Memory of its own (Buffer.concat may return a slice of the shared pool), as a socket read has.
+    const buffer = Buffer.alloc(packets.reduce((sum, packet) => sum + packet.length, 0));
     let offset = 0;
+    for (const packet of packets) offset += packet.copy(buffer, offset);
+    offset = 0;
     return { buffer, ranges: packets.map((packet) => ({ buffer, start: offset, end: (offset += packet.length) })) };
   };
 
@@ -92,8 +95,22 @@ describe('DeviceMessagePacker', () => {
     await nextTurn();
     expect(emitted).toHaveLength(1);
     expect(emitted[0].record.value).toEqual(buffer);
-    expect(emitted[0].record.value!.buffer).toBe(buffer.buffer);
+    expect((emitted[0].record.value as Buffer).buffer).toBe(buffer.buffer);
     expect(JSON.parse(emitted[0].record.headers[DEVICE_MESSAGE_META_HEADER])).toMatchObject({ protocolVersion: 4, count: 3 });
+    expect(records()).toEqual([['a:r/1', 'a:r/2', 'a:r/3']]);
+  });
+
+  it('should forward packets of several reads as one record whose value is a view of each read, not a copy', async () => {
+    const first = read(4, 'r/1', 'r/2');
+    const second = read(4, 'r/3');
+    for (const [i, bytes] of [...first.ranges, ...second.ranges].entries()) packer.add(message('p', `r/${i + 1}`), 'a', 4, bytes);
+    await nextTurn();
+    expect(emitted).toHaveLength(1);
+    const parts = emitted[0].record.value as readonly Buffer[];
+    expect(parts).toHaveLength(2);
+    expect(parts[0].buffer).toBe(first.buffer.buffer);
+    expect(parts[1].buffer).toBe(second.buffer.buffer);
+    expect(Buffer.concat(parts)).toEqual(Buffer.concat([first.buffer, second.buffer]));
     expect(records()).toEqual([['a:r/1', 'a:r/2', 'a:r/3']]);
   });
 
@@ -112,7 +129,7 @@ describe('DeviceMessagePacker', () => {
     packer.add({ ...message('p', 'lwt'), will: true }, 'a');
     await nextTurn();
     expect(records()).toEqual([['a:before'], ['a:lwt']]);
-    expect(decodeDeviceMessages(emitted[1].record)[0].meta.will).toBe(true);
+    expect(decodeDeviceMessages(toBusRecord(emitted[1].record))[0].meta.will).toBe(true);
   });
 
   it('should let a turn’s packs die young once handed on, though the packer lives long', async () => {

@@ -1,4 +1,4 @@
-import { BusRecord, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack, DeviceRecordIdentity, deviceRecordIdentity } from '@iot/contracts';
+import { OutboundRecord, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessagePack, DeviceRecordIdentity, deviceRecordIdentity } from '@iot/contracts';
 import type { InboundBytes, Message } from '@iot/mqtt-broker';
 
 /** Bytes a PUBLISH packet written for a message takes besides its payload and topic, at most. */
@@ -39,7 +39,7 @@ export class DeviceMessagePacker {
 
   constructor(
     private readonly node: string,
-    private readonly emit: (record: BusRecord, messages: number) => void,
+    private readonly emit: (record: OutboundRecord, messages: number) => void,
   ) {}
 
   /**

@@ -1,4 +1,4 @@
-import type { BusRecord } from '@iot/contracts';
+import { OutboundRecord, outboundValueSize } from '@iot/contracts';
 import { MessageBus, RecordTooLargeError } from '@iot/bus';
 
 export interface UplinkBufferOptions {
@@ -29,7 +29,7 @@ export interface UplinkBufferOptions {
   maxRetryDelayMs: number;
   onSendFailed(error: Error, retryInMs: number): void;
   /** A record the bus refused as too large on its own: it can never be sent, so it is dropped. */
-  onRecordRefused(record: BusRecord, error: Error): void;
+  onRecordRefused(record: OutboundRecord, error: Error): void;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface UplinkBufferOptions {
  * with back-off until it goes, so nothing accepted is lost while the process lives.
  */
 export class UplinkBuffer {
-  private readonly queue: BusRecord[] = [];
+  private readonly queue: OutboundRecord[] = [];
   /** Messages each queued record carries, in step with `queue`. */
   private readonly weights: number[] = [];
   /** Each queued record's size (sizeOf), in step with `queue`. */
@@ -91,7 +91,7 @@ export class UplinkBuffer {
   }
 
   /** Queues a record of `weight` messages (even beyond capacity: callers check `full` first where they can wait). */
-  push(record: BusRecord, weight = 1): void {
+  push(record: OutboundRecord, weight = 1): void {
     const size = sizeOf(record);
     this.queue.push(record);
     this.weights.push(weight);
@@ -194,7 +194,7 @@ export class UplinkBuffer {
   }
 
   /** The records of the next send: in order, bounded by count and by bytes, at least one. */
-  private nextBatch(): BusRecord[] {
+  private nextBatch(): OutboundRecord[] {
     const end = Math.min(this.queue.length, this.head + (this.head < this.smaller.until ? this.smaller.size : this.options.batchSize));
     let bytes = 0;
     let i = this.head;
@@ -210,7 +210,7 @@ export class UplinkBuffer {
    * the bus takes every record it can and only a record refused on its own is dropped
    * (reported, never silent).
    */
-  private tooLarge(batch: BusRecord[], error: RecordTooLargeError): void {
+  private tooLarge(batch: OutboundRecord[], error: RecordTooLargeError): void {
     if (batch.length > 1) {
       this.smaller = { until: Math.max(this.smaller.until, this.head + batch.length), size: Math.ceil(batch.length / 2) };
       return;
@@ -252,11 +252,11 @@ export class UplinkBuffer {
 const RATE_WINDOW_MS = 1_000;
 
 /** Stands in the queue for a record already sent (see `advance`). */
-const SENT: BusRecord = Object.freeze({ topic: '', key: null, value: null, headers: {} });
+const SENT: OutboundRecord = Object.freeze({ topic: '', key: null, value: null, headers: {} });
 
 /** Roughly what a record weighs on the wire: its key, value and headers, plus framing. */
-function sizeOf(record: BusRecord): number {
-  let size = 32 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+function sizeOf(record: OutboundRecord): number {
+  let size = 32 + (record.key?.length ?? 0) + outboundValueSize(record.value);
   for (const name in record.headers) size += name.length + record.headers[name].length + 2;
   return size;
 }

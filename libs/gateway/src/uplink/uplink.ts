@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { MessageBus } from '@iot/bus';
-import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeRecord } from '@iot/contracts';
+import { ClientEventType, GatewayClientEvent, GatewayClientEventValue, encodeRecord, outboundValueSize } from '@iot/contracts';
 import type { BrokerHooks, ClientInfo, InboundBytes, Message } from '@iot/mqtt-broker';
 import { ROOT_LOGGER, RUNTIME_CONFIG, RuntimeConfig } from '@iot/runtime';
 import { Presence, connectionIdOf } from '../cluster/presence-table';
@@ -50,7 +50,7 @@ export class Uplink {
       maxRetryDelayMs: 5_000,
       onSendFailed: (error, retryInMs) => logger.warn({ err: error, buffered: this.buffer.size, retryInMs }, 'uplink: the bus refused a batch; retrying'),
       onRecordRefused: (record, error) =>
-        logger.error({ err: error, topic: record.topic, key: record.key, bytes: record.value?.length ?? 0 }, 'uplink: the bus refused a record as too large; dropped'),
+        logger.error({ err: error, topic: record.topic, key: record.key, bytes: outboundValueSize(record.value) }, 'uplink: the bus refused a record as too large; dropped'),
     });
     this.packer = new DeviceMessagePacker(this.node, (record, messages) => this.buffer.push(record, messages));
   }

@@ -1,7 +1,7 @@
 import { generate } from 'mqtt-packet';
 import { ContractViolation } from '../../contract';
 import { Headers } from '../../headers';
-import { BusRecord } from '../../record';
+import { BusRecord, outboundValueSize, toBusRecord } from '../../record';
 import { Topics } from '../../topics';
 import { DEVICE_MESSAGE_META_HEADER, DEVICE_MESSAGE_PACK_LIMITS, DeviceMessageFrame, DeviceMessagePack, DeviceMessageProperties, decodeDeviceMessages, deviceRecordIdentity, encodePublishFrame } from './index';
 
@@ -38,7 +38,13 @@ describe('GatewayDeviceMessage', () => {
     expect(record.headers[Headers.SchemaVersion]).toBe('3');
     expect(JSON.parse(record.headers[DEVICE_MESSAGE_META_HEADER])).toEqual({ ...client, count: 4, protocolVersion: 5, receivedAt: at });
 
-    const decoded = decodeDeviceMessages(record);
+    // Two ranges: the three packets of the read (a view of it) and the packet written for the fourth.
+    const parts = record.value as readonly Buffer[];
+    expect(parts).toHaveLength(2);
+    expect(parts[0].buffer).toBe(buffer.buffer);
+    expect(outboundValueSize(parts)).toBe(ranges[2][1] - ranges[0][0] + parts[1].length);
+
+    const decoded = decodeDeviceMessages(toBusRecord(record));
     expect(decoded.map((m) => m.payload)).toEqual([Buffer.from([0, 1, 255]), Buffer.from('temp=21'), Buffer.alloc(0), long]);
     const receivedAt = '2026-11-23T10:00:00.000Z';
     expect(decoded[0].meta).toEqual({ ...client, topic: 'a/b', qos: 0, retain: true, receivedAt, contentType: 'text/plain', userProperties: { unit: 'kWh', tag: ['x', 'y'] } });
@@ -51,9 +57,10 @@ describe('GatewayDeviceMessage', () => {
     const { buffer, ranges } = deviceBytes(4, ...['x/1', 'x/2', 'x/3'].map((topic) => ({ cmd: 'publish' as const, topic, qos: 0 as const, retain: false, dup: false, payload: Buffer.from(topic) })));
     const p = pack(4);
     for (const [start, end] of ranges) p.addPacket(buffer, start, end);
-    const record = p.toRecord();
-    expect(record.value!.buffer).toBe(buffer.buffer);
-    expect(record.value!.length).toBe(ranges[2][1] - ranges[0][0]);
+    const record = toBusRecord(p.toRecord());
+    const value = p.toRecord().value as Buffer;
+    expect(value.buffer).toBe(buffer.buffer);
+    expect(value.length).toBe(ranges[2][1] - ranges[0][0]);
     expect(decodeDeviceMessages(record).map(({ meta, payload }) => `${meta.topic}=${payload}`)).toEqual(['x/1=x/1', 'x/2=x/2', 'x/3=x/3']);
   });
 
@@ -62,7 +69,7 @@ describe('GatewayDeviceMessage', () => {
     const p = pack(4);
     p.addPacket(buffer, ...ranges[0]);
     p.addMessage(frame('t/2', { qos: 2, retain: true }, { contentType: 'dropped: 3.1.1 has none' }), Buffer.from('b'));
-    expect(decodeDeviceMessages(p.toRecord()).map(({ meta, payload }) => [meta.topic, meta.qos, meta.retain, meta.contentType, `${payload}`])).toEqual([
+    expect(decodeDeviceMessages(toBusRecord(p.toRecord())).map(({ meta, payload }) => [meta.topic, meta.qos, meta.retain, meta.contentType, `${payload}`])).toEqual([
       ['t/1', 1, false, undefined, 'a'],
       ['t/2', 2, true, undefined, 'b'],
     ]);
@@ -71,7 +78,7 @@ describe('GatewayDeviceMessage', () => {
   it('should mark the messages of a will record as wills', () => {
     const p = pack(5, { will: true });
     p.addMessage(frame('lwt', { qos: 1 }, { contentType: 'text/plain' }), Buffer.from('gone'));
-    const [message] = decodeDeviceMessages(p.toRecord());
+    const [message] = decodeDeviceMessages(toBusRecord(p.toRecord()));
     expect(message.meta).toMatchObject({ topic: 'lwt', will: true, contentType: 'text/plain' });
     expect(`${message.payload}`).toBe('gone');
   });
@@ -134,7 +141,7 @@ describe('GatewayDeviceMessage', () => {
 
   const validPack = pack();
   validPack.addMessage(frame('a/b', {}, { contentType: 'x' }), Buffer.from('payload'));
-  const valid = validPack.toRecord();
+  const valid = toBusRecord(validPack.toRecord());
   const withValue = (mutate: (value: Buffer) => Buffer) => ({ ...valid, value: mutate(Buffer.from(valid.value!)) });
   const withHeader = (name: string, text: string) => ({ ...valid, headers: { ...valid.headers, [name]: text } });
   const withMeta = (change: object) => withHeader(DEVICE_MESSAGE_META_HEADER, JSON.stringify({ ...client, count: 1, protocolVersion: 5, receivedAt: at, ...change }));
