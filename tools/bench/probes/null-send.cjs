@@ -1,6 +1,6 @@
 // Probe (BENCH_GATEWAY_NODE_ARGS="--require ./tools/bench/probes/null-send.cjs"): KafkaBus#send
 // drops the records at once — the uplink runs, kafkajs never does, and Kafka stays idle
-// (docs/benchmarks.md, "The uplink without Kafka").
+// (docs/benchmarks.md, "Where the uplink's cost goes").
 const { join } = require('node:path');
 
 setTimeout(() => {
