@@ -98,8 +98,10 @@ const gatewayOnCore0 = (env) =>
 const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp(BENCH_INFRA) : undefined;
 // Core 0 is the broker's alone: the infrastructure works beside the generator on core 1 (all
 // threads, and those they start later). Unpinned, Kafka's threads ran on core 0 too, taking
-// turns from the gateway there while it carried the uplink.
-if (infra) for (const pid of Object.values(infraPids(BENCH_INFRA))) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' });
+// turns from the gateway there while it carried the uplink. BENCH_INFRA_CPUS (a taskset
+// list, e.g. 0-1) moves them, for experiments (docs/benchmarks.md, "Looking into a scenario").
+const infraCpus = process.env.BENCH_INFRA_CPUS ?? '1';
+if (infra) for (const pid of Object.values(infraPids(BENCH_INFRA))) execFileSync('taskset', ['-a', '-p', '-c', infraCpus, String(pid)], { stdio: 'ignore' });
 /** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
 const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}`, ...experimentEnv });
 
@@ -455,7 +457,7 @@ if (CLUSTER_SCENARIOS.length > 0) {
   if (!values['no-docs'] && !values.only) {
     const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
     const marker = '<!-- bench:cluster -->';
-    const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}. Redis, Kafka and PostgreSQL pinned to core 1 with the generator; the Kafka twin as described above._\n\n${clusterTable}\n${marker}`;
+    const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}. Redis, Kafka and PostgreSQL pinned to ${infraCpus === '1' ? 'core 1 with the generator' : `CPUs ${infraCpus} (BENCH_INFRA_CPUS)`}; the Kafka twin as described above._\n\n${clusterTable}\n${marker}`;
     const [before, , after] = doc.split(marker);
     writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
   }
