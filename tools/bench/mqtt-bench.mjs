@@ -27,12 +27,23 @@ const { values } = parseArgs({
     'no-cluster': { type: 'boolean', default: false },
     'cluster-only': { type: 'boolean', default: false },
     'warmup-ms': { type: 'string', default: '2000' },
+    'max-steal': { type: 'string', default: '5' },
+    'steal-retries': { type: 'string', default: '2' },
   },
 });
 const runs = Number(values.runs);
 const durationMs = values.quick ? 2_000 : 5_000;
 /** Each broker process first runs its scenario's load this long, unmeasured (see docs/benchmarks.md). */
 const warmupMs = Number(values['warmup-ms']);
+/**
+ * A run during which the hypervisor took more than this share of the host's time (steal, %)
+ * is measured again, up to `steal-retries` times, the best kept: on a shared host the
+ * neighbours otherwise decide a median as much as the code does (see docs/benchmarks.md).
+ */
+const maxSteal = Number(values['max-steal']);
+const stealRetries = Number(values['steal-retries']);
+/** Runs measured again for steal, and runs kept above `maxSteal` even so (the tables say how many). */
+const stealCounts = { repeated: 0, keptAbove: 0, runs: 0 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 const SCENARIOS = [
@@ -319,6 +330,27 @@ function measure(scenario, result, s) {
   };
 }
 
+/** runScenario, measured again while the host's steal was above `maxSteal` (the least-stolen run is kept). */
+async function measureScenario(...args) {
+  let best;
+  let measured;
+  for (let attempt = 0; attempt <= stealRetries; attempt++) {
+    if (attempt > 0) {
+      stealCounts.repeated++;
+      process.stderr.write(`(steal ${measured.stealPct.toFixed(1)}% > ${maxSteal}%: again) … `);
+    }
+    measured = await runScenario(...args);
+    if (!best || measured.stealPct < best.stealPct) best = measured;
+    if (best.stealPct <= maxSteal) break;
+  }
+  stealCounts.runs++;
+  if (best.stealPct > maxSteal) stealCounts.keptAbove++;
+  return best;
+}
+
+const stealNote = () =>
+  `${stealCounts.repeated} run(s) measured again for steal above ${maxSteal}% (up to ${stealRetries} times each), ${stealCounts.keptAbove} of ${stealCounts.runs} kept above it`;
+
 const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : NaN;
@@ -330,7 +362,7 @@ for (let run = 0; run < runs; run++) {
     const order = (run + SCENARIOS.indexOf(scenario)) % 2 === 0 ? ['gateway', 'mosquitto'] : ['mosquitto', 'gateway'];
     for (const brokerName of order) {
       process.stderr.write(`run ${run + 1}/${runs} ${scenario.id} ${brokerName} … `);
-      const measured = await runScenario(brokerName, scenario);
+      const measured = await measureScenario(brokerName, scenario);
       process.stderr.write(`${JSON.stringify(measured)}\n`);
       ((results[scenario.id] ??= {})[brokerName] ??= []).push(measured);
     }
@@ -402,18 +434,20 @@ const mosquittoVersion = (() => {
 const machine = `${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}, ${mosquittoVersion}`;
 const table = rows.join('\n');
 const loadTable = ['| scenario | broker | broker CPU (of one core) | generator CPU | steal |', '|---|---|---:|---:|---:|', ...checks].join('\n');
-if (SCENARIOS.length > 0) console.log(`\n${table}\n\n${loadTable}\n\nmedians of ${runs} run(s); ${machine}`);
+const mainStealNote = stealNote();
+if (SCENARIOS.length > 0) console.log(`\n${table}\n\n${loadTable}\n\nmedians of ${runs} run(s); ${machine}; ${mainStealNote}`);
 
 if (!values['no-docs'] && !values.only && SCENARIOS.length > 0) {
   const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
   const marker = '<!-- bench:mqtt -->';
-  const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}._\n\n${table}\n\nLoad during each scenario (a generator above 95% with the broker below 90% means the generator was the bottleneck, and the figure is not reported):\n\n${loadTable}\n${marker}`;
+  const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}; ${mainStealNote}._\n\n${table}\n\nLoad during each scenario (a generator above 95% with the broker below 90% means the generator was the bottleneck, and the figure is not reported):\n\n${loadTable}\n${marker}`;
   const [before, , after] = doc.split(marker);
   writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
 }
 
 // ---- cluster table -------------------------------------------------------------------
 if (CLUSTER_SCENARIOS.length > 0) {
+  Object.assign(stealCounts, { repeated: 0, keptAbove: 0, runs: 0 });
   const clusterResults = {};
   for (let run = 0; run < runs; run++) {
     for (const scenario of CLUSTER_SCENARIOS) {
@@ -424,7 +458,7 @@ if (CLUSTER_SCENARIOS.length > 0) {
       for (const setup of order) {
         process.stderr.write(`run ${run + 1}/${runs} ${scenario.id} ${setup} … `);
         const twinBytesPerSecond = setup === TWIN ? clusterResults[scenario.id][scenario.setup].at(-1).publishedBytesPerSecond : undefined;
-        const measured = await runScenario(setup, scenario, twinBytesPerSecond);
+        const measured = await measureScenario(setup, scenario, twinBytesPerSecond);
         process.stderr.write(`${JSON.stringify(measured)}\n`);
         ((clusterResults[scenario.id] ??= {})[setup] ??= []).push(measured);
       }
@@ -453,11 +487,12 @@ if (CLUSTER_SCENARIOS.length > 0) {
     }
   }
   const clusterTable = clusterRows.join('\n');
-  console.log(`\n${clusterTable}\n`);
+  const clusterStealNote = stealNote();
+  console.log(`\n${clusterTable}\n\n${clusterStealNote}\n`);
   if (!values['no-docs'] && !values.only) {
     const doc = readFileSync(join(root, 'docs/benchmarks.md'), 'utf8');
     const marker = '<!-- bench:cluster -->';
-    const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}. Redis, Kafka and PostgreSQL pinned to ${infraCpus === '1' ? 'core 1 with the generator' : `CPUs ${infraCpus} (BENCH_INFRA_CPUS)`}; the Kafka twin as described above._\n\n${clusterTable}\n${marker}`;
+    const section = `${marker}\n_Last run: ${new Date().toISOString().slice(0, 10)}, medians of ${runs} alternating run(s), ${machine}. Redis, Kafka and PostgreSQL pinned to ${infraCpus === '1' ? 'core 1 with the generator' : `CPUs ${infraCpus} (BENCH_INFRA_CPUS)`}; the Kafka twin as described above; ${clusterStealNote}._\n\n${clusterTable}\n${marker}`;
     const [before, , after] = doc.split(marker);
     writeFileSync(join(root, 'docs/benchmarks.md'), after === undefined ? `${doc}\n${section}\n` : `${before}${section}${after}`);
   }

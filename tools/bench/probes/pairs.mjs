@@ -10,7 +10,8 @@ for (const f of process.argv.slice(2)) {
   let pending;
   for (const l of readFileSync(f, 'utf8').split('\n')) {
     const m = l.match(/^run (\d+)\/\d+ (\S+) (\S+) … (.*)/);
-    const json = m ? m[4] : l;
+    // A run measured again for steal says so before its result: `… (steal …: again) … {…}`.
+    const json = m ? m[4].slice(Math.max(0, m[4].indexOf('{"brokerLoad"'))) : l;
     if (m) pending = [f + m[1], m[3]];
     if (pending && json.startsWith('{"brokerLoad"')) {
       (runs[pending[0]] ??= {})[pending[1]] = JSON.parse(json);

@@ -109,6 +109,11 @@ function bytesOf(packet: InboundPublish): InboundBytes | undefined {
   return inboundBytes;
 }
 
+/**
+ * The message a client's PUBLISH carries. Every field is present, `will` and `trackingId`
+ * too (undefined on a client's publish): the hot paths read them for every message, and a
+ * property an object lacks is a lookup that misses where one it has is a load.
+ */
 function toMessage(conn: Connection, packet: InboundPublish, topic: string): Message {
   const props = packet.properties;
   const expiry = props?.messageExpiryInterval;
@@ -129,5 +134,7 @@ function toMessage(conn: Connection, packet: InboundPublish, topic: string): Mes
       userProperties: props.userProperties as Record<string, string | string[]> | undefined,
       messageExpiryInterval: expiry,
     },
+    will: undefined,
+    trackingId: undefined,
   };
 }
