@@ -42,6 +42,15 @@ const warmupMs = Number(values['warmup-ms']);
  */
 const maxSteal = Number(values['max-steal']);
 const stealRetries = Number(values['steal-retries']);
+// Bad flags stop the bench at once, naming the flag (a NaN would otherwise measure nothing).
+for (const [flag, ok, what] of [
+  ['runs', Number.isInteger(runs) && runs > 0, 'a whole number above 0'],
+  ['warmup-ms', Number.isFinite(warmupMs) && warmupMs >= 0, 'a number of milliseconds, 0 or more'],
+  ['max-steal', Number.isFinite(maxSteal) && maxSteal >= 0, 'a percentage, 0 or more'],
+  ['steal-retries', Number.isInteger(stealRetries) && stealRetries >= 0, 'a whole number, 0 or more'],
+]) {
+  if (!ok) throw new Error(`--${flag} must be ${what}, not '${values[flag]}'`);
+}
 /** Runs measured again for steal, and runs kept above `maxSteal` even so (the tables say how many). */
 const stealCounts = { repeated: 0, keptAbove: 0, runs: 0 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
