@@ -121,7 +121,8 @@ const infra = CLUSTER_SCENARIOS.length > 0 ? infraUp(BENCH_INFRA) : undefined;
 // turns from the gateway there while it carried the uplink. BENCH_INFRA_CPUS (a taskset
 // list, e.g. 0-1) moves them, for experiments (docs/benchmarks.md, "Looking into a scenario").
 const infraCpus = process.env.BENCH_INFRA_CPUS ?? '1';
-if (infra) for (const pid of Object.values(infraPids(BENCH_INFRA))) execFileSync('taskset', ['-a', '-p', '-c', infraCpus, String(pid)], { stdio: 'ignore' });
+const infraPidsByName = infra ? infraPids(BENCH_INFRA) : {};
+for (const pid of Object.values(infraPidsByName)) execFileSync('taskset', ['-a', '-p', '-c', infraCpus, String(pid)], { stdio: 'ignore' });
 /** A gateway in cluster mode: sessions and retained in Redis, the uplink to Kafka. */
 const clusterEnv = (port, node) => ({ ...gatewayEnv(port), MQTT_UPLINK: 'true', BUS_DRIVER: 'kafka', STATE_DRIVER: 'redis', KAFKA_BROKERS: infra.KAFKA_BROKERS, REDIS_URL: infra.REDIS_URL, NODE_ID: `bench-${node}-${port}`, ...experimentEnv });
 
@@ -168,18 +169,27 @@ async function waitForPort(port, timeoutMs = 20_000) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-/** CPU time (ms) and RSS (KB) of the broker's processes together, and the machine's steal and total jiffies. */
+/** CPU time (ms) of process `pid`, all its threads, user and system. */
+function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * CPU time (ms) and RSS (KB) of the broker's processes together, the bench Kafka's CPU time
+ * (ms; 0 without the cluster's infrastructure), and the machine's steal and total jiffies.
+ */
 function sample(pids) {
   let cpuMs = 0;
   let rssKb = 0;
   for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    cpuMs += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    cpuMs += cpuMsOf(pid);
     rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   }
+  const kafkaCpuMs = infraPidsByName.kafka ? cpuMsOf(infraPidsByName.kafka) : 0;
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { at: Date.now(), cpuMs, rssKb, steal: cpu[7], total: cpu.reduce((a, b) => a + b, 0) };
+  return { at: Date.now(), cpuMs, kafkaCpuMs, rssKb, steal: cpu[7], total: cpu.reduce((a, b) => a + b, 0) };
 }
 
 /**
@@ -308,7 +318,9 @@ function measure(scenario, result, s) {
   const brokerLoad = cpuMs / wallMs;
   const stealPct = (100 * (end.steal - start.steal)) / Math.max(1, end.total - start.total);
   const generatorBound = result.generatorLoad > 0.95 && brokerLoad < 0.9;
-  const base = { brokerLoad, generatorLoad: result.generatorLoad, stealPct, generatorBound, lost: result.lost ?? 0 };
+  // What the bench Kafka worked meanwhile (of one core): the twin must load it as the uplink does.
+  const kafkaLoad = (end.kafkaCpuMs - start.kafkaCpuMs) / wallMs;
+  const base = { brokerLoad, generatorLoad: result.generatorLoad, stealPct, generatorBound, kafkaLoad, lost: result.lost ?? 0 };
   if (scenario.kind === 'idle') {
     const idleCpuMs = s['idle-end'].cpuMs - s['idle-start'].cpuMs;
     return {
@@ -493,6 +505,9 @@ if (CLUSTER_SCENARIOS.length > 0) {
       const published = median(r[scenario.setup].map((m) => m.publishedBytesPerSecond / 1e6));
       const twinWrote = median(r[TWIN].map((m) => m.twinBytesPerSecond / 1e6));
       clusterRows.push(`| ${scenario.title} | MB/s into Kafka (published; the twin: written) | ${NAMES[scenario.setup]} | ${fmt(published, 1)} | ${NAMES[TWIN]} | ${fmt(twinWrote, 1)} | ${ratio(published, twinWrote)} |`);
+      // And whether it kept Kafka as busy: Kafka's own CPU during each load.
+      const kafkaLoad = (setup) => median(r[setup].map((m) => 100 * m.kafkaLoad));
+      clusterRows.push(`| ${scenario.title} | Kafka CPU % of a core | ${NAMES[scenario.setup]} | ${fmt(kafkaLoad(scenario.setup), 1)} | ${NAMES[TWIN]} | ${fmt(kafkaLoad(TWIN), 1)} | ${ratio(kafkaLoad(scenario.setup), kafkaLoad(TWIN))} |`);
     }
   }
   const clusterTable = clusterRows.join('\n');

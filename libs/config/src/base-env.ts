@@ -187,7 +187,7 @@ export function WithMqtt<B extends Class>(Base: B) {
      * Under load, how long the uplink gathers records into one produce request at most, in ms
      * (Kafka's linger.ms; 0: never); a full request (900 kB) goes at once. Each request costs
      * the gateway ~0.6 ms of CPU whatever it carries, and Kafka more: at 10 ms a QoS 1 flood
-     * made ~100 requests a second, at 100 ms ~11 (docs/benchmarks.md).
+     * made ~100 requests a second, at 100 ms ~11 (docs/benchmarks-history.md).
      */
     @EnvInt(0, 1_000)
     MQTT_UPLINK_LINGER_MS = 100;

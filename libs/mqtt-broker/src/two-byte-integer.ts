@@ -4,7 +4,7 @@
  * JavaScript shared by every caller in the process, and in the cluster gateway, with kafkajs,
  * ioredis and pino calling them too, their type feedback is no longer the broker's alone —
  * the hot path ran ~45% slower per message in `encodePublish` than in memory
- * (docs/benchmarks.md). The UTF-8 conversions (toString, write, byteLength) stay: they have
+ * (docs/benchmarks-history.md). The UTF-8 conversions (toString, write, byteLength) stay: they have
  * no documented equivalent outside Buffer.
  */
 

@@ -10,7 +10,7 @@ export const heapGrowingFlag = (percent: number): string => `--heap-growing-perc
  * below V8's own threshold for starting the next marking, so it marks the whole heap again a
  * few hundred milliseconds after each collection, for as long as the load lasts. Measured on
  * the gateway under a QoS 0 flood: a full collection every ~300 ms and a fifth of its CPU in
- * the collector (docs/benchmarks.md). The flag is read at each collection, so setting it at
+ * the collector (docs/benchmarks-history.md). The flag is read at each collection, so setting it at
  * boot takes effect (the heap-growing spec checks that V8 honours it).
  */
 export function applyHeapGrowing(percent: number): void {

@@ -12,7 +12,7 @@ export const NO_PRETENURING_FLAG = '--no-allocation-site-pretenuring';
  * from then on they went straight to the old generation, dead a few milliseconds later, and
  * the old generation filled at ~14 MB/s — a full collection every ~3 s whose marking and
  * sweeping, on the gateway's one core, stalled MQTT for 100-200 ms each time. Measured on the
- * cluster fan-in (docs/benchmarks.md): 4 of 4 runs without these stalls, where about 3 in 4
+ * cluster fan-in (docs/benchmarks-history.md): 4 of 4 runs without these stalls, where about 3 in 4
  * had had them, p99 11 ms instead of 50-90. The flag is read at each collection, so setting
  * it at run time takes effect (the pretenuring spec checks that V8 honours it) — but the
  * decisions taken before stay, so the entry points set it before anything else loads
